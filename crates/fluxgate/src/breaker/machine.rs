@@ -1,0 +1,406 @@
+//! The state machine behind every breaker, independent of the error type.
+
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use super::word::{ONE_PROBE, Word};
+use crate::clock::Clock;
+use crate::error::Rejected;
+use crate::listeners::{Listener, Reason, Transition};
+use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
+use crate::permits::Permit;
+use crate::retries::Retry;
+use crate::rng::Rng;
+use crate::state::{Command, State};
+use crate::trippers::{Context, Tripper};
+use crate::windows::{Window, WindowState};
+
+/// `ready_at` when the retry strategy never lets a probe through.
+const NEVER: u64 = u64::MAX;
+
+/// A call's admission: the state period it belongs to and what it owes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ticket {
+    pub(crate) epoch: u64,
+    pub(crate) state: State,
+    pub(crate) probe: bool,
+    pub(crate) started: Option<Duration>,
+}
+
+/// The rules a machine runs, fixed at construction.
+pub(crate) struct Rules {
+    pub(crate) window: Window,
+    pub(crate) tripper: Box<dyn Tripper>,
+    pub(crate) retry: Box<dyn Retry>,
+    pub(crate) permit: Box<dyn Permit>,
+    pub(crate) max_half_open_calls: u32,
+    pub(crate) half_open_timeout: Option<Duration>,
+    pub(crate) slow_thresholds: SlowThresholds,
+    pub(crate) timed: bool,
+}
+
+/// What belongs to the current state period and changes with each record.
+#[derive(Debug)]
+struct Period {
+    epoch: u64,
+    window: WindowState,
+    consecutive_failures: u64,
+}
+
+/// Transitions waiting for delivery to the listeners.
+#[derive(Debug, Default)]
+struct Outbox {
+    queue: VecDeque<Transition>,
+    delivering: bool,
+}
+
+pub(crate) struct Machine {
+    pub(crate) name: Arc<str>,
+    pub(crate) rules: Rules,
+    word: AtomicU64,
+    // The next three are written only under `outbox`, before the word that
+    // publishes the transition; readers load the word first.
+    changed_at: AtomicU64,
+    ready_at: AtomicU64,
+    reopens: AtomicU32,
+    period: Mutex<Period>,
+    // Serializes transitions and holds their delivery queue.
+    outbox: Mutex<Outbox>,
+    listeners: Box<[Box<dyn Listener>]>,
+    pub(crate) clock: Arc<dyn Clock>,
+    rng: Rng,
+}
+
+/// A consistent view of the machine at one moment.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub(crate) state: State,
+    pub(crate) changed_at: Duration,
+    pub(crate) reopens: u32,
+    pub(crate) consecutive_failures: u64,
+    pub(crate) metric: Metric,
+    pub(crate) probes_in_flight: u32,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // No code that can panic runs under these locks, but a poisoned lock
+    // would still hold consistent data, so recover it rather than fail.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Machine {
+    pub(crate) fn new(
+        name: Arc<str>,
+        rules: Rules,
+        listeners: Vec<Box<dyn Listener>>,
+        clock: Arc<dyn Clock>,
+        rng: Rng,
+    ) -> Machine {
+        let window = WindowState::new(rules.window, rules.slow_thresholds);
+        let changed_at = duration_to_nanos(clock.now());
+        Machine {
+            name,
+            rules,
+            word: AtomicU64::new(Word::new(0, State::Closed).0),
+            changed_at: AtomicU64::new(changed_at),
+            ready_at: AtomicU64::new(NEVER),
+            reopens: AtomicU32::new(0),
+            period: Mutex::new(Period {
+                epoch: 0,
+                window,
+                consecutive_failures: 0,
+            }),
+            outbox: Mutex::new(Outbox::default()),
+            listeners: listeners.into_boxed_slice(),
+            clock,
+            rng,
+        }
+    }
+
+    pub(crate) fn state(&self) -> State {
+        // Acquire: pairs with the Release store of a transition, so what the
+        // caller reads next about the period is at least as new.
+        Word(self.word.load(Ordering::Acquire)).state()
+    }
+
+    /// Admits a call or rejects it, making the lazy moves from `Open` to
+    /// `HalfOpen` and from a timed-out `HalfOpen` to `Open` on the way.
+    pub(crate) fn admit(&self) -> Result<Ticket, Rejected> {
+        loop {
+            // Acquire: as in `state`.
+            let word = Word(self.word.load(Ordering::Acquire));
+            let probe = match word.state() {
+                State::Closed | State::MetricsOnly | State::Disabled => false,
+                State::ForcedOpen => return Err(Rejected::new(State::ForcedOpen, None)),
+                State::Open => {
+                    self.leave_open(word)?;
+                    continue;
+                }
+                State::HalfOpen => match self.admit_probe(word)? {
+                    Some(()) => true,
+                    None => continue,
+                },
+            };
+            let started = self.rules.timed.then(|| self.clock.now());
+            return Ok(Ticket {
+                epoch: word.epoch(),
+                state: word.state(),
+                probe,
+                started,
+            });
+        }
+    }
+
+    /// Rejects the call while the retry wait lasts; once it is over, moves
+    /// to `HalfOpen` so the caller can try again.
+    fn leave_open(&self, word: Word) -> Result<(), Rejected> {
+        let now = duration_to_nanos(self.clock.now());
+        // Relaxed: ordered after the Acquire load of `word`; a value from a
+        // newer period only changes the hint, and the transition below
+        // checks the epoch.
+        let ready_at = self.ready_at.load(Ordering::Relaxed);
+        if now < ready_at {
+            let retry_after = (ready_at != NEVER).then(|| Duration::from_nanos(ready_at - now));
+            return Err(Rejected::new(State::Open, retry_after));
+        }
+        self.transition(Some(word.epoch()), State::HalfOpen, || Reason::RetryDue);
+        Ok(())
+    }
+
+    /// Returns `Some` when the call got a probe slot, `None` when the period
+    /// ended meanwhile and admission must start over.
+    fn admit_probe(&self, word: Word) -> Result<Option<()>, Rejected> {
+        let now = self.clock.now();
+        // Relaxed: as in `leave_open`.
+        let entered = Duration::from_nanos(self.changed_at.load(Ordering::Relaxed));
+        let elapsed = now.saturating_sub(entered);
+        if self
+            .rules
+            .half_open_timeout
+            .is_some_and(|timeout| elapsed >= timeout)
+        {
+            self.transition(Some(word.epoch()), State::Open, || Reason::HalfOpenTimeout);
+            return Ok(None);
+        }
+
+        let rejected = Rejected::new(State::HalfOpen, None);
+        let probability = self.rules.permit.probability(elapsed);
+        let permitted = probability >= 1.0 || self.rng.next_f64() < probability;
+        if !permitted {
+            return Err(rejected);
+        }
+
+        let mut current = word;
+        loop {
+            if current.in_flight() >= self.rules.max_half_open_calls {
+                return Err(rejected);
+            }
+            // AcqRel on success: the slot is taken in this period and later
+            // reads see the period's data; Acquire on failure to re-check.
+            match self.word.compare_exchange_weak(
+                current.0,
+                current.0 + ONE_PROBE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Ok(Some(())),
+                Err(actual) if Word(actual).epoch() == word.epoch() => current = Word(actual),
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+
+    /// Records the outcome of an admitted call, evaluates the tripper and
+    /// frees the call's probe slot.
+    pub(crate) fn complete(&self, ticket: &Ticket, failed: bool, duration: Option<Duration>) {
+        if ticket.state.records_outcomes() {
+            self.record(ticket, failed, duration);
+        }
+        self.release(ticket);
+    }
+
+    /// Frees the call's probe slot, if it holds one, and records nothing.
+    pub(crate) fn release(&self, ticket: &Ticket) {
+        if !ticket.probe {
+            return;
+        }
+        // AcqRel: the slot count belongs to the period named by the epoch;
+        // a slot of a finished period is gone with it.
+        let _ = self
+            .word
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
+                let word = Word(word);
+                (word.epoch() == ticket.epoch && word.in_flight() > 0).then(|| word.0 - ONE_PROBE)
+            });
+    }
+
+    fn record(&self, ticket: &Ticket, failed: bool, duration: Option<Duration>) {
+        let sample = Sample::new(failed, duration, &self.rules.slow_thresholds);
+        let (metric, consecutive_failures) = {
+            let mut period = lock(&self.period);
+            if period.epoch != ticket.epoch {
+                // The call was admitted in a period that has ended.
+                return;
+            }
+            let now = self.window_time(&period);
+            period.window.record(sample, now);
+            period.consecutive_failures = if failed {
+                period.consecutive_failures.saturating_add(1)
+            } else {
+                0
+            };
+            (period.window.metric(now), period.consecutive_failures)
+        };
+
+        let context = Context::new(&metric, ticket.state, consecutive_failures);
+        let verdict = match ticket.state {
+            State::Closed | State::HalfOpen => self.rules.tripper.trips(&context),
+            _ => return,
+        };
+        let tripped = || Reason::Tripped {
+            metric,
+            consecutive_failures,
+            cause: self.rules.tripper.cause(&context),
+        };
+        match (ticket.state, failed, verdict) {
+            (State::Closed, _, true) | (State::HalfOpen, true, true) => {
+                self.transition(Some(ticket.epoch), State::Open, tripped);
+            }
+            (State::HalfOpen, false, false) => {
+                self.transition(Some(ticket.epoch), State::Closed, || Reason::Recovered {
+                    metric,
+                    consecutive_failures,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn window_time(&self, period: &Period) -> Duration {
+        if period.window.needs_time() {
+            self.clock.now()
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    pub(crate) fn command(&self, command: Command) {
+        self.transition(None, command.target(), || Reason::Command(command));
+    }
+
+    /// Moves to `to`, if the current period is still `expected` (or
+    /// unconditionally for `None`), and delivers the transition. Returns
+    /// `false` when another transition came first.
+    pub(crate) fn transition(
+        &self,
+        expected: Option<u64>,
+        to: State,
+        reason: impl FnOnce() -> Reason,
+    ) -> bool {
+        let now = self.clock.now();
+        // The reason may run user code (a tripper's `cause`), so it is built
+        // before taking the lock.
+        let reason = (!self.listeners.is_empty()).then(reason);
+        let mut outbox = lock(&self.outbox);
+        // Acquire: see the newest period; only this lock's holder changes it.
+        let word = Word(self.word.load(Ordering::Acquire));
+        if expected.is_some_and(|epoch| epoch != word.epoch()) {
+            return false;
+        }
+        let from = word.state();
+        let epoch = word.epoch() + 1;
+
+        let reopens = self.next_reopens(from, to);
+        let nanos = duration_to_nanos(now);
+        // Relaxed stores: published by the Release store of the word below.
+        self.reopens.store(reopens, Ordering::Relaxed);
+        self.changed_at.store(nanos, Ordering::Relaxed);
+        if to == State::Open {
+            let wait = self.rules.retry.wait(reopens, self.rng.next_f64());
+            let ready_at = wait.map_or(NEVER, |wait| {
+                nanos.saturating_add(duration_to_nanos(wait)).min(NEVER - 1)
+            });
+            self.ready_at.store(ready_at, Ordering::Relaxed);
+        }
+        self.start_period(epoch, to);
+
+        // Release: publishes the period fields stored above. A plain store
+        // is enough: only probe counts change the word outside this lock,
+        // and the new period starts with none.
+        self.word.store(Word::new(epoch, to).0, Ordering::Release);
+
+        let Some(reason) = reason else {
+            return true;
+        };
+        outbox.queue.push_back(Transition {
+            name: Arc::clone(&self.name),
+            from,
+            to,
+            at: now,
+            at_wall: self.clock.to_system_time(now),
+            reopens,
+            reason,
+        });
+        self.deliver(outbox);
+        true
+    }
+
+    fn next_reopens(&self, from: State, to: State) -> u32 {
+        // Relaxed: read under the transition lock, which orders it.
+        let reopens = self.reopens.load(Ordering::Relaxed);
+        match (from, to) {
+            (State::HalfOpen, State::Open) => reopens.saturating_add(1),
+            (_, State::Closed) => 0,
+            _ => reopens,
+        }
+    }
+
+    fn start_period(&self, epoch: u64, to: State) {
+        let mut period = lock(&self.period);
+        period.epoch = epoch;
+        period.window.clear();
+        if matches!(to, State::HalfOpen | State::Closed) {
+            period.consecutive_failures = 0;
+        }
+    }
+
+    /// Delivers queued transitions in order, unless another thread already
+    /// is; that thread then delivers what this one queued.
+    fn deliver<'a>(&'a self, mut outbox: MutexGuard<'a, Outbox>) {
+        if outbox.delivering {
+            return;
+        }
+        outbox.delivering = true;
+        while let Some(transition) = outbox.queue.pop_front() {
+            drop(outbox);
+            for listener in self.listeners.iter() {
+                // A panicking listener must not stop the others or the
+                // breaker; the panic hook has already reported it.
+                let _ = catch_unwind(AssertUnwindSafe(|| listener.on_transition(&transition)));
+            }
+            outbox = lock(&self.outbox);
+        }
+        outbox.delivering = false;
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        // Holding the transition lock keeps the period from changing while
+        // its fields are read.
+        let _outbox = lock(&self.outbox);
+        // Acquire/Relaxed: as in `admit`; the lock orders the rest.
+        let word = Word(self.word.load(Ordering::Acquire));
+        let mut period = lock(&self.period);
+        let now = self.window_time(&period);
+        Snapshot {
+            state: word.state(),
+            changed_at: Duration::from_nanos(self.changed_at.load(Ordering::Relaxed)),
+            reopens: self.reopens.load(Ordering::Relaxed),
+            consecutive_failures: period.consecutive_failures,
+            metric: period.window.metric(now),
+            probes_in_flight: word.in_flight(),
+        }
+    }
+}

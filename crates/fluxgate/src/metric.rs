@@ -1,0 +1,436 @@
+//! The aggregate a window reports: counts, durations and slow calls.
+
+use std::time::Duration;
+
+/// The largest number of distinct slow-call thresholds one breaker tracks.
+///
+/// Each threshold costs a counter in every window bucket; four covers every
+/// layered rule we have seen (`slow_rate(0.3, 1s) | slow_rate(0.05, 10s)`
+/// uses two). A tripper with more is rejected when the breaker is built.
+pub const MAX_SLOW_THRESHOLDS: usize = 4;
+
+/// What a window holds at one moment: how many outcomes it contains, how
+/// many failed, how long they took, and how many were slow for each
+/// threshold in use.
+///
+/// Every derived value is `None` when it has no basis: a rate when the
+/// window is empty, a duration when no outcome in it was timed. None is
+/// never reported as zero.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use fluxgate::Metric;
+///
+/// let metric = Metric::new(20, 5)
+///     .with_durations(20, Duration::from_secs(10))
+///     .with_slow_count(Duration::from_secs(1), 4);
+/// assert_eq!(metric.failure_rate(), Some(0.25));
+/// assert_eq!(metric.avg_duration(), Some(Duration::from_millis(500)));
+/// assert_eq!(metric.slow_rate(Duration::from_secs(1)), Some(0.2));
+/// assert_eq!(Metric::default().failure_rate(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Metric {
+    total_count: u64,
+    failure_count: u64,
+    timed_count: u64,
+    duration_nanos: u64,
+    slow: SlowCounts,
+}
+
+impl Metric {
+    /// Creates a metric of `total_count` outcomes of which `failure_count`
+    /// failed, with no durations and no slow counts.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `failure_count` is greater than `total_count`.
+    pub fn new(total_count: u64, failure_count: u64) -> Metric {
+        assert!(
+            failure_count <= total_count,
+            "failure_count {failure_count} is greater than total_count {total_count}"
+        );
+        Metric {
+            total_count,
+            failure_count,
+            ..Metric::default()
+        }
+    }
+
+    /// Returns the metric with `timed_count` timed outcomes that took
+    /// `total_duration` together.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `timed_count` is greater than the total count, or if the
+    /// duration does not fit in 584 years of nanoseconds.
+    pub fn with_durations(mut self, timed_count: u64, total_duration: Duration) -> Metric {
+        assert!(
+            timed_count <= self.total_count,
+            "timed_count {timed_count} is greater than total_count {}",
+            self.total_count
+        );
+        self.timed_count = timed_count;
+        self.duration_nanos =
+            u64::try_from(total_duration.as_nanos()).expect("total_duration fits in u64 nanos");
+        self
+    }
+
+    /// Returns the metric with `count` outcomes slow for `threshold`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `count` is greater than the total count, or if the metric
+    /// already tracks [`MAX_SLOW_THRESHOLDS`] other thresholds.
+    pub fn with_slow_count(mut self, threshold: Duration, count: u64) -> Metric {
+        assert!(
+            count <= self.total_count,
+            "slow count {count} is greater than total_count {}",
+            self.total_count
+        );
+        let index = match self.slow.thresholds.index_of(threshold) {
+            Some(index) => index,
+            None => {
+                let mut thresholds = self.slow.thresholds;
+                assert!(
+                    thresholds.insert(threshold),
+                    "a metric tracks at most {MAX_SLOW_THRESHOLDS} slow thresholds"
+                );
+                let mut slow = SlowCounts::new(thresholds);
+                for (old, old_count) in self.slow.iter() {
+                    let moved = thresholds.index_of(old).expect("kept threshold");
+                    slow.counts[moved] = old_count;
+                }
+                self.slow = slow;
+                thresholds.index_of(threshold).expect("inserted threshold")
+            }
+        };
+        self.slow.counts[index] = count;
+        self
+    }
+
+    /// Returns the number of outcomes in the window.
+    pub const fn total_count(&self) -> u64 {
+        self.total_count
+    }
+
+    /// Returns the number of failures in the window.
+    pub const fn failure_count(&self) -> u64 {
+        self.failure_count
+    }
+
+    /// Returns the number of successes in the window.
+    pub const fn success_count(&self) -> u64 {
+        self.total_count - self.failure_count
+    }
+
+    /// Returns the number of outcomes in the window that carry a duration.
+    pub const fn timed_count(&self) -> u64 {
+        self.timed_count
+    }
+
+    /// Returns the summed duration of the timed outcomes, or `None` when no
+    /// outcome in the window was timed.
+    pub const fn total_duration(&self) -> Option<Duration> {
+        if self.timed_count == 0 {
+            None
+        } else {
+            Some(Duration::from_nanos(self.duration_nanos))
+        }
+    }
+
+    /// Returns `failure_count / total_count`, or `None` for an empty window.
+    pub fn failure_rate(&self) -> Option<f64> {
+        ratio(self.failure_count, self.total_count)
+    }
+
+    /// Returns the mean duration of the timed outcomes, or `None` when no
+    /// outcome in the window was timed.
+    pub fn avg_duration(&self) -> Option<Duration> {
+        if self.timed_count == 0 {
+            return None;
+        }
+        Some(Duration::from_nanos(self.duration_nanos / self.timed_count))
+    }
+
+    /// Returns how many outcomes took `threshold` or longer, or `None` when
+    /// the breaker does not track that threshold.
+    pub fn slow_count(&self, threshold: Duration) -> Option<u64> {
+        let index = self.slow.thresholds.index_of(threshold)?;
+        Some(self.slow.counts[index])
+    }
+
+    /// Returns `slow_count(threshold) / total_count`, or `None` for an empty
+    /// window or an untracked threshold.
+    pub fn slow_rate(&self, threshold: Duration) -> Option<f64> {
+        ratio(self.slow_count(threshold)?, self.total_count)
+    }
+
+    /// Returns each tracked slow threshold with its count, shortest first.
+    pub fn slow_counts(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        self.slow.iter()
+    }
+
+    pub(crate) fn empty(thresholds: SlowThresholds) -> Metric {
+        Metric {
+            slow: SlowCounts::new(thresholds),
+            ..Metric::default()
+        }
+    }
+
+    pub(crate) fn add(&mut self, sample: Sample) {
+        self.total_count += 1;
+        self.failure_count += u64::from(sample.failed());
+        if let Some(nanos) = sample.duration_nanos() {
+            self.timed_count += 1;
+            self.duration_nanos = self.duration_nanos.wrapping_add(nanos);
+        }
+        self.slow.add(sample.slow_mask());
+    }
+
+    pub(crate) fn remove(&mut self, sample: Sample) {
+        self.total_count -= 1;
+        self.failure_count -= u64::from(sample.failed());
+        if let Some(nanos) = sample.duration_nanos() {
+            self.timed_count -= 1;
+            self.duration_nanos = self.duration_nanos.wrapping_sub(nanos);
+        }
+        self.slow.remove(sample.slow_mask());
+    }
+
+    pub(crate) fn subtract(&mut self, other: &Metric) {
+        self.total_count -= other.total_count;
+        self.failure_count -= other.failure_count;
+        self.timed_count -= other.timed_count;
+        self.duration_nanos = self.duration_nanos.wrapping_sub(other.duration_nanos);
+        for index in 0..MAX_SLOW_THRESHOLDS {
+            self.slow.counts[index] -= other.slow.counts[index];
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        *self = Metric::empty(self.slow.thresholds);
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> Option<f64> {
+    if whole == 0 {
+        None
+    } else {
+        Some(part as f64 / whole as f64)
+    }
+}
+
+/// The distinct slow-call thresholds of one breaker, shortest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SlowThresholds {
+    nanos: [u64; MAX_SLOW_THRESHOLDS],
+    len: u8,
+}
+
+impl SlowThresholds {
+    /// Adds `threshold` in sorted position; returns `false` when it is new
+    /// and there is no room for it.
+    pub(crate) fn insert(&mut self, threshold: Duration) -> bool {
+        let nanos = duration_to_nanos(threshold);
+        let len = usize::from(self.len);
+        let position = self.nanos[..len].partition_point(|&t| t < nanos);
+        if position < len && self.nanos[position] == nanos {
+            return true;
+        }
+        if len == MAX_SLOW_THRESHOLDS {
+            return false;
+        }
+        self.nanos.copy_within(position..len, position + 1);
+        self.nanos[position] = nanos;
+        self.len += 1;
+        true
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    fn index_of(&self, threshold: Duration) -> Option<usize> {
+        let nanos = duration_to_nanos(threshold);
+        self.nanos[..self.len()].iter().position(|&t| t == nanos)
+    }
+
+    /// Returns a bit mask with bit `i` set when `duration` reaches the
+    /// `i`-th threshold.
+    pub(crate) fn mask(&self, duration: Duration) -> u8 {
+        let nanos = duration_to_nanos(duration);
+        let reached = self.nanos[..self.len()].partition_point(|&t| t <= nanos);
+        // Thresholds are sorted, so the reached ones are a prefix.
+        ((1u16 << reached) - 1) as u8
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct SlowCounts {
+    thresholds: SlowThresholds,
+    counts: [u64; MAX_SLOW_THRESHOLDS],
+}
+
+impl SlowCounts {
+    fn new(thresholds: SlowThresholds) -> SlowCounts {
+        SlowCounts {
+            thresholds,
+            counts: [0; MAX_SLOW_THRESHOLDS],
+        }
+    }
+
+    fn add(&mut self, mask: u8) {
+        for index in set_bits(mask) {
+            self.counts[index] += 1;
+        }
+    }
+
+    fn remove(&mut self, mask: u8) {
+        for index in set_bits(mask) {
+            self.counts[index] -= 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
+        let len = self.thresholds.len();
+        self.thresholds.nanos[..len]
+            .iter()
+            .zip(&self.counts)
+            .map(|(&nanos, &count)| (Duration::from_nanos(nanos), count))
+    }
+}
+
+fn set_bits(mask: u8) -> impl Iterator<Item = usize> {
+    (0..MAX_SLOW_THRESHOLDS).filter(move |index| mask & (1 << index) != 0)
+}
+
+/// Saturates at `u64::MAX` nanoseconds, about 584 years.
+pub(crate) fn duration_to_nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// One recorded outcome, packed into a word so a count window of `n`
+/// outcomes costs `8 * n` bytes.
+///
+/// Bit 63 marks a failure, bit 62 a timed outcome, bits 58..62 the slow
+/// mask, and bits 0..58 the duration in nanoseconds (up to about 9 years;
+/// longer durations are stored as 9 years).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Sample(u64);
+
+const FAILED: u64 = 1 << 63;
+const TIMED: u64 = 1 << 62;
+const SLOW_SHIFT: u32 = 58;
+const DURATION_MASK: u64 = (1 << SLOW_SHIFT) - 1;
+
+impl Sample {
+    pub(crate) fn new(failed: bool, duration: Option<Duration>, slow: &SlowThresholds) -> Sample {
+        let mut bits = if failed { FAILED } else { 0 };
+        if let Some(duration) = duration {
+            let nanos = duration_to_nanos(duration).min(DURATION_MASK);
+            bits |= TIMED | nanos | (u64::from(slow.mask(duration)) << SLOW_SHIFT);
+        }
+        Sample(bits)
+    }
+
+    pub(crate) fn failed(self) -> bool {
+        self.0 & FAILED != 0
+    }
+
+    fn duration_nanos(self) -> Option<u64> {
+        (self.0 & TIMED != 0).then_some(self.0 & DURATION_MASK)
+    }
+
+    fn slow_mask(self) -> u8 {
+        ((self.0 >> SLOW_SHIFT) & 0xF) as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thresholds(list: &[u64]) -> SlowThresholds {
+        let mut thresholds = SlowThresholds::default();
+        for &millis in list {
+            assert!(thresholds.insert(Duration::from_millis(millis)));
+        }
+        thresholds
+    }
+
+    #[test]
+    fn thresholds_sort_and_deduplicate() {
+        let set = thresholds(&[1000, 200, 1000, 500]);
+        assert_eq!(set.len(), 3);
+        assert_eq!(set.mask(Duration::from_millis(199)), 0b000);
+        assert_eq!(set.mask(Duration::from_millis(200)), 0b001);
+        assert_eq!(set.mask(Duration::from_millis(999)), 0b011);
+        assert_eq!(set.mask(Duration::from_secs(5)), 0b111);
+    }
+
+    #[test]
+    fn thresholds_reject_a_fifth() {
+        let mut set = thresholds(&[1, 2, 3, 4]);
+        assert!(!set.insert(Duration::from_millis(5)));
+        assert!(set.insert(Duration::from_millis(3)));
+    }
+
+    #[test]
+    fn add_and_remove_are_inverse() {
+        let slow = thresholds(&[100]);
+        let mut metric = Metric::empty(slow);
+        let slow_failure = Sample::new(true, Some(Duration::from_millis(150)), &slow);
+        let fast_success = Sample::new(false, Some(Duration::from_millis(50)), &slow);
+        let untimed = Sample::new(false, None, &slow);
+        for sample in [slow_failure, fast_success, untimed] {
+            metric.add(sample);
+        }
+
+        assert_eq!(metric.total_count(), 3);
+        assert_eq!(metric.failure_count(), 1);
+        assert_eq!(metric.timed_count(), 2);
+        assert_eq!(metric.total_duration(), Some(Duration::from_millis(200)));
+        assert_eq!(metric.avg_duration(), Some(Duration::from_millis(100)));
+        assert_eq!(metric.slow_count(Duration::from_millis(100)), Some(1));
+        assert_eq!(metric.slow_count(Duration::from_millis(99)), None);
+
+        metric.remove(slow_failure);
+        metric.remove(untimed);
+        assert_eq!(metric.total_count(), 1);
+        assert_eq!(metric.failure_count(), 0);
+        assert_eq!(metric.slow_count(Duration::from_millis(100)), Some(0));
+        assert_eq!(metric.avg_duration(), Some(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn untimed_metric_reports_no_duration() {
+        let mut metric = Metric::empty(SlowThresholds::default());
+        metric.add(Sample::new(false, None, &SlowThresholds::default()));
+        assert_eq!(metric.total_duration(), None);
+        assert_eq!(metric.avg_duration(), None);
+        assert_eq!(metric.failure_rate(), Some(0.0));
+    }
+
+    #[test]
+    fn sample_keeps_failed_duration() {
+        let sample = Sample::new(
+            true,
+            Some(Duration::from_secs(5)),
+            &SlowThresholds::default(),
+        );
+        assert!(sample.failed());
+        assert_eq!(sample.duration_nanos(), Some(5_000_000_000));
+    }
+
+    #[test]
+    fn with_slow_count_keeps_earlier_counts() {
+        let metric = Metric::new(10, 0)
+            .with_slow_count(Duration::from_secs(2), 3)
+            .with_slow_count(Duration::from_secs(1), 5);
+        assert_eq!(metric.slow_count(Duration::from_secs(2)), Some(3));
+        assert_eq!(metric.slow_count(Duration::from_secs(1)), Some(5));
+    }
+}
