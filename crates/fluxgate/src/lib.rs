@@ -85,6 +85,6 @@ pub use breaker::{BreakerRef, Builder, CircuitBreaker, Guard, Info, Outcome};
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use duration::DisplayDuration;
 pub use error::{ConfigError, Error, Rejected};
-pub use listeners::{Listener, Reason, Transition};
+pub use listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 pub use metric::{MAX_SLOW_THRESHOLDS, Metric};
 pub use state::{Command, State, UnknownName};

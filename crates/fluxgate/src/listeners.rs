@@ -49,6 +49,22 @@ use crate::state::{Command, State};
 pub trait Listener: Send + Sync {
     /// Handles one transition.
     fn on_transition(&self, transition: &Transition);
+
+    /// Returns `true` when the listener also wants [`on_call`](Self::on_call)
+    /// for every call. The breaker asks once, when it is built.
+    fn observes_calls(&self) -> bool {
+        false
+    }
+
+    /// Handles one call's result: its outcome, or its rejection.
+    ///
+    /// It runs on the caller's thread, on the call path, so it must be as
+    /// cheap as an atomic counter; a panic in it is caught and dropped.
+    /// Called only when [`observes_calls`](Self::observes_calls) returns
+    /// `true`.
+    fn on_call(&self, call: &CallEvent<'_>) {
+        let _ = call;
+    }
 }
 
 impl<F> Listener for F
@@ -64,6 +80,43 @@ impl<T: Listener + ?Sized> Listener for Arc<T> {
     fn on_transition(&self, transition: &Transition) {
         (**self).on_transition(transition)
     }
+
+    fn observes_calls(&self) -> bool {
+        (**self).observes_calls()
+    }
+
+    fn on_call(&self, call: &CallEvent<'_>) {
+        (**self).on_call(call)
+    }
+}
+
+/// One call's result, as call observers receive it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallEvent<'a> {
+    /// The name of the breaker.
+    pub name: &'a str,
+    /// The state in which the call was admitted or rejected.
+    pub state: State,
+    /// What became of the call.
+    pub result: CallResult,
+    /// How long the call took, when measured.
+    pub duration: Option<Duration>,
+}
+
+/// What became of a call.
+///
+/// A call whose guard was dropped before it reported produces no event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallResult {
+    /// It ran and succeeded.
+    Success,
+    /// It ran and failed.
+    Failure,
+    /// It ran and returned an error the tracker does not count.
+    Ignored,
+    /// The breaker rejected it; it did not run.
+    Rejected,
 }
 
 /// One change of state, as listeners receive it.

@@ -70,7 +70,7 @@ pub struct Builder<K = All> {
     permit: Box<dyn Permit>,
     max_half_open_calls: u32,
     half_open_timeout: Option<Duration>,
-    listeners: Vec<Box<dyn Listener>>,
+    listeners: Vec<Arc<dyn Listener>>,
     clock: Option<Arc<dyn Clock>>,
     seed: Option<u64>,
     measure_durations: bool,
@@ -168,8 +168,13 @@ impl<K> Builder<K> {
     }
 
     /// Adds a listener; listeners hear transitions in the order added.
-    pub fn listener(mut self, listener: impl Listener + 'static) -> Self {
-        self.listeners.push(Box::new(listener));
+    pub fn listener(self, listener: impl Listener + 'static) -> Self {
+        self.shared_listener(Arc::new(listener))
+    }
+
+    /// Adds a listener shared with other breakers or with the caller.
+    pub fn shared_listener(mut self, listener: Arc<dyn Listener>) -> Self {
+        self.listeners.push(listener);
         self
     }
 

@@ -36,7 +36,8 @@ use crate::trackers::Tracker;
 pub struct Guard<B: BreakerRef> {
     breaker: B,
     ticket: Ticket,
-    duration: Option<Duration>,
+    // `Some` once `set_duration` overrides the measured duration.
+    duration: Option<Option<Duration>>,
     reported: bool,
 }
 
@@ -60,10 +61,12 @@ impl<B: BreakerRef> Guard<B> {
         self.ticket.probe
     }
 
-    /// Sets the duration to record, in place of the time measured since
-    /// admission. A replay of logged calls uses it; so can code that knows
-    /// the time a call took better than the breaker does.
-    pub fn set_duration(&mut self, duration: Duration) {
+    /// Sets the duration to record in place of the time measured since
+    /// admission; `None` records the outcome with no duration at all.
+    ///
+    /// A replay of logged calls uses it, and so can code that knows the time
+    /// a call took better than the breaker does.
+    pub fn set_duration(&mut self, duration: Option<Duration>) {
         self.duration = Some(duration);
     }
 
@@ -114,17 +117,12 @@ impl<B: BreakerRef> Guard<B> {
     fn finish(&mut self, outcome: Outcome) {
         self.reported = true;
         let machine = &self.breaker.breaker().machine;
-        let failed = match outcome {
-            Outcome::Success => false,
-            Outcome::Failure => true,
-            Outcome::Ignored => return machine.release(&self.ticket),
-        };
-        let duration = self.duration.or_else(|| {
+        let duration = self.duration.unwrap_or_else(|| {
             self.ticket
                 .started
                 .map(|started| machine.clock.now().saturating_sub(started))
         });
-        machine.complete(&self.ticket, failed, duration);
+        machine.complete(&self.ticket, outcome, duration);
     }
 }
 
@@ -133,12 +131,12 @@ impl<B: BreakerRef> Drop for Guard<B> {
         if self.reported {
             return;
         }
-        let outcome = if std::thread::panicking() {
-            Outcome::Failure
+        if std::thread::panicking() {
+            self.finish(Outcome::Failure);
         } else {
-            Outcome::Ignored
-        };
-        self.finish(outcome);
+            self.reported = true;
+            self.breaker.breaker().machine.release(&self.ticket);
+        }
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 use super::word::{ONE_PROBE, Word};
 use crate::clock::Clock;
 use crate::error::Rejected;
-use crate::listeners::{Listener, Reason, Transition};
+use crate::breaker::Outcome;
+use crate::listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
 use crate::permits::Permit;
 use crate::retries::Retry;
@@ -69,7 +70,9 @@ pub(crate) struct Machine {
     period: Mutex<Period>,
     // Serializes transitions and holds their delivery queue.
     outbox: Mutex<Outbox>,
-    listeners: Box<[Box<dyn Listener>]>,
+    listeners: Box<[Arc<dyn Listener>]>,
+    // The listeners that also observe every call.
+    observers: Box<[Arc<dyn Listener>]>,
     pub(crate) clock: Arc<dyn Clock>,
     rng: Rng,
 }
@@ -95,10 +98,15 @@ impl Machine {
     pub(crate) fn new(
         name: Arc<str>,
         rules: Rules,
-        listeners: Vec<Box<dyn Listener>>,
+        listeners: Vec<Arc<dyn Listener>>,
         clock: Arc<dyn Clock>,
         rng: Rng,
     ) -> Machine {
+        let observers = listeners
+            .iter()
+            .filter(|listener| listener.observes_calls())
+            .cloned()
+            .collect();
         let window = WindowState::new(rules.window, rules.slow_thresholds);
         let changed_at = duration_to_nanos(clock.now());
         Machine {
@@ -115,6 +123,7 @@ impl Machine {
             }),
             outbox: Mutex::new(Outbox::default()),
             listeners: listeners.into_boxed_slice(),
+            observers,
             clock,
             rng,
         }
@@ -213,13 +222,47 @@ impl Machine {
         }
     }
 
-    /// Records the outcome of an admitted call, evaluates the tripper and
-    /// frees the call's probe slot.
-    pub(crate) fn complete(&self, ticket: &Ticket, failed: bool, duration: Option<Duration>) {
-        if ticket.state.records_outcomes() {
+    /// Records the outcome of an admitted call, evaluates the tripper, frees
+    /// the call's probe slot and tells the call observers.
+    pub(crate) fn complete(&self, ticket: &Ticket, outcome: Outcome, duration: Option<Duration>) {
+        let failed = match outcome {
+            Outcome::Success => Some(false),
+            Outcome::Failure => Some(true),
+            Outcome::Ignored => None,
+        };
+        if let Some(failed) = failed.filter(|_| ticket.state.records_outcomes()) {
             self.record(ticket, failed, duration);
         }
         self.release(ticket);
+        if !self.observers.is_empty() {
+            let result = match outcome {
+                Outcome::Success => CallResult::Success,
+                Outcome::Failure => CallResult::Failure,
+                Outcome::Ignored => CallResult::Ignored,
+            };
+            self.observe(ticket.state, result, duration);
+        }
+    }
+
+    /// Tells the call observers about a rejected call.
+    pub(crate) fn observe_rejection(&self, rejected: &Rejected) {
+        if !self.observers.is_empty() {
+            self.observe(rejected.state(), CallResult::Rejected, None);
+        }
+    }
+
+    fn observe(&self, state: State, result: CallResult, duration: Option<Duration>) {
+        let call = CallEvent {
+            name: &self.name,
+            state,
+            result,
+            duration,
+        };
+        for observer in self.observers.iter() {
+            // An observer runs on the caller's thread; its panic must not
+            // reach the caller.
+            let _ = catch_unwind(AssertUnwindSafe(|| observer.on_call(&call)));
+        }
     }
 
     /// Frees the call's probe slot, if it holds one, and records nothing.

@@ -242,8 +242,14 @@ impl<K> CircuitBreaker<K> {
     /// # Ok::<(), fluxgate::ConfigError>(())
     /// ```
     pub fn try_acquire(&self) -> Result<Guard<&Self>, Rejected> {
-        let ticket = self.machine.admit()?;
+        let ticket = self.admit()?;
         Ok(Guard::new(self, ticket))
+    }
+
+    fn admit(&self) -> Result<machine::Ticket, Rejected> {
+        self.machine.admit().inspect_err(|rejected| {
+            self.machine.observe_rejection(rejected);
+        })
     }
 
     /// Admits a call like [`try_acquire`](Self::try_acquire), returning a
@@ -253,7 +259,7 @@ impl<K> CircuitBreaker<K> {
     ///
     /// Returns the rejection when the breaker does not admit the call.
     pub fn try_acquire_owned(self: &Arc<Self>) -> Result<Guard<Arc<Self>>, Rejected> {
-        let ticket = self.machine.admit()?;
+        let ticket = self.admit()?;
         Ok(Guard::new(Arc::clone(self), ticket))
     }
 
