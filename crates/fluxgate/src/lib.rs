@@ -81,6 +81,9 @@ pub mod trackers;
 pub mod trippers;
 pub mod windows;
 
+#[cfg(feature = "tower")]
+pub mod tower;
+
 pub use breaker::{BreakerRef, Builder, CircuitBreaker, Guard, Info, Outcome};
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use duration::DisplayDuration;
