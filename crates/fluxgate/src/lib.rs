@@ -83,6 +83,8 @@ pub mod windows;
 
 #[cfg(feature = "tower")]
 pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use breaker::{BreakerRef, Builder, CircuitBreaker, Guard, Info, Outcome};
 pub use clock::{Clock, ManualClock, MonotonicClock};
