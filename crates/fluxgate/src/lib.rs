@@ -81,6 +81,8 @@ pub mod trackers;
 pub mod trippers;
 pub mod windows;
 
+#[cfg(feature = "prometheus")]
+pub mod prometheus;
 #[cfg(feature = "tower")]
 pub mod tower;
 #[cfg(feature = "tracing")]
