@@ -71,6 +71,8 @@ mod duration;
 mod error;
 mod metric;
 mod rng;
+#[cfg(feature = "serde")]
+mod serialize;
 mod state;
 
 pub mod listeners;
