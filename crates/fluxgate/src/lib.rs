@@ -85,6 +85,8 @@ pub mod windows;
 
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
+#[cfg(feature = "registry")]
+pub mod registry;
 #[cfg(feature = "tower")]
 pub mod tower;
 #[cfg(feature = "tracing")]
