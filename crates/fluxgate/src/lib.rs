@@ -87,6 +87,8 @@ pub mod windows;
 pub mod prometheus;
 #[cfg(feature = "registry")]
 pub mod registry;
+#[cfg(feature = "slack")]
+pub mod slack;
 #[cfg(feature = "tower")]
 pub mod tower;
 #[cfg(feature = "tracing")]
