@@ -1,6 +1,9 @@
 //! The aggregate a window reports: counts, durations and slow calls.
 
+use std::fmt;
 use std::time::Duration;
+
+use crate::duration::DisplayDuration;
 
 /// The largest number of distinct slow-call thresholds one breaker tracks.
 ///
@@ -9,8 +12,8 @@ use std::time::Duration;
 /// uses two). A tripper with more is rejected when the breaker is built.
 pub const MAX_SLOW_THRESHOLDS: usize = 4;
 
-/// What a window holds at one moment: how many outcomes it contains, how
-/// many failed, how long they took, and how many were slow for each
+/// The contents of a window at one moment: how many outcomes it contains,
+/// how many failed, how long they took, and how many were slow for each
 /// threshold in use.
 ///
 /// Every derived value is `None` when it has no basis: a rate when the
@@ -31,7 +34,7 @@ pub const MAX_SLOW_THRESHOLDS: usize = 4;
 /// assert_eq!(metric.slow_rate(Duration::from_secs(1)), Some(0.2));
 /// assert_eq!(Metric::default().failure_rate(), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct Metric {
     total_count: u64,
     failure_count: u64,
@@ -212,6 +215,37 @@ impl Metric {
 
     pub(crate) fn clear(&mut self) {
         *self = Metric::empty(self.slow.thresholds);
+    }
+}
+
+impl fmt::Debug for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slow: Vec<(Duration, u64)> = self.slow_counts().collect();
+        f.debug_struct("Metric")
+            .field("total_count", &self.total_count)
+            .field("failure_count", &self.failure_count)
+            .field("timed_count", &self.timed_count)
+            .field("total_duration", &self.total_duration())
+            .field("slow_counts", &slow)
+            .finish()
+    }
+}
+
+impl fmt::Display for Metric {
+    /// Writes a one-line summary: `5 of 24 failed (20.8%)`, then the mean
+    /// duration and slow counts when there are any.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} failed", self.failure_count, self.total_count)?;
+        if let Some(rate) = self.failure_rate() {
+            write!(f, " ({:.1}%)", rate * 100.0)?;
+        }
+        if let Some(average) = self.avg_duration() {
+            write!(f, ", mean {}", DisplayDuration(average))?;
+        }
+        for (threshold, count) in self.slow_counts() {
+            write!(f, ", {count} at or over {}", DisplayDuration(threshold))?;
+        }
+        Ok(())
     }
 }
 

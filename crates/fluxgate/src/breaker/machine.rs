@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
+use crate::breaker::Outcome;
 use crate::clock::Clock;
 use crate::error::Rejected;
-use crate::breaker::Outcome;
 use crate::listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
 use crate::permits::Permit;
@@ -43,7 +43,7 @@ pub(crate) struct Rules {
     pub(crate) timed: bool,
 }
 
-/// What belongs to the current state period and changes with each record.
+/// The window and failure streak of the current state period.
 #[derive(Debug)]
 struct Period {
     epoch: u64,
@@ -68,7 +68,7 @@ pub(crate) struct Machine {
     ready_at: AtomicU64,
     reopens: AtomicU32,
     period: Mutex<Period>,
-    // Serializes transitions and holds their delivery queue.
+    // Serializes transitions and contains their delivery queue.
     outbox: Mutex<Outbox>,
     listeners: Box<[Arc<dyn Listener>]>,
     // The listeners that also observe every call.
@@ -223,7 +223,7 @@ impl Machine {
     }
 
     /// Records the outcome of an admitted call, evaluates the tripper, frees
-    /// the call's probe slot and tells the call observers.
+    /// the call's probe slot and notifies the call observers.
     pub(crate) fn complete(&self, ticket: &Ticket, outcome: Outcome, duration: Option<Duration>) {
         let failed = match outcome {
             Outcome::Success => Some(false),
@@ -265,7 +265,7 @@ impl Machine {
         }
     }
 
-    /// Frees the call's probe slot, if it holds one, and records nothing.
+    /// Frees the call's probe slot, if it has one, and records nothing.
     pub(crate) fn release(&self, ticket: &Ticket) {
         if !ticket.probe {
             return;
