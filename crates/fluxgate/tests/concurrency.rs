@@ -62,6 +62,48 @@ fn eight_threads_record_every_outcome_exactly_once() {
 }
 
 #[test]
+fn small_window_stays_consistent_under_contention() {
+    const THREADS: u64 = 8;
+    const CALLS: usize = 20_000;
+    const SIZE: usize = 16;
+    let breaker = Arc::new(
+        CircuitBreaker::builder()
+            .window(CountWindow::new(SIZE).unwrap())
+            .build()
+            .unwrap(),
+    );
+    breaker.metrics_only();
+
+    let handles: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let breaker = Arc::clone(&breaker);
+            thread::spawn(move || {
+                for failed in outcomes(thread, CALLS) {
+                    let _ = breaker.call(|| if failed { fail() } else { ok() });
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+
+    let metric = breaker.info().metric;
+    assert_eq!(metric.total_count(), SIZE as u64);
+    assert!(metric.failure_count() <= SIZE as u64);
+    // Whatever the threads left behind, SIZE more outcomes replace it all.
+    for _ in 0..SIZE {
+        let _ = breaker.call(fail);
+    }
+    assert_eq!(breaker.info().metric.failure_count(), SIZE as u64);
+    for _ in 0..SIZE {
+        let _ = breaker.call(ok);
+    }
+    assert_eq!(breaker.info().metric.failure_count(), 0);
+    assert_eq!(breaker.info().metric.total_count(), SIZE as u64);
+}
+
+#[test]
 fn concurrent_probes_never_exceed_the_limit() {
     const THREADS: usize = 16;
     const LIMIT: u32 = 3;

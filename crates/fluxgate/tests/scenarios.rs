@@ -666,7 +666,7 @@ fn slow_calls_count_per_threshold() {
     let tripper = fluxgate::trippers::SlowRate::new(0.5, secs(1)).unwrap()
         | fluxgate::trippers::SlowRate::new(0.9, secs(3)).unwrap();
     let (builder, clock, recorder) = builder(MinRequests::new(4).unwrap() & tripper);
-    let breaker = builder.build().unwrap();
+    let breaker = builder.measure_durations(true).build().unwrap();
     for seconds in [0, 1, 2, 3] {
         let _ = breaker.call(|| {
             clock.advance(secs(seconds));
@@ -691,6 +691,22 @@ fn slow_calls_count_per_threshold() {
         0,
         "the open window starts empty"
     );
+}
+
+#[test]
+fn slow_rule_alone_keeps_no_durations() {
+    let tripper = fluxgate::trippers::SlowRate::new(0.5, secs(1)).unwrap();
+    let (builder, clock, _) = builder(MinRequests::new(10).unwrap() & tripper);
+    let breaker = builder.build().unwrap();
+    assert!(breaker.measures_durations());
+    let _ = breaker.call(|| {
+        clock.advance(secs(2));
+        ok()
+    });
+    let metric = breaker.info().metric;
+    assert_eq!(metric.slow_count(secs(1)), Some(1));
+    assert_eq!(metric.total_duration(), None);
+    assert_eq!(metric.avg_duration(), None);
 }
 
 #[test]
