@@ -66,7 +66,7 @@ pub trait Listener: Send + Sync {
     fn on_transition(&self, transition: &Transition);
 
     /// Returns `true` when the listener also wants [`on_call`](Self::on_call)
-    /// for every call. The breaker asks once, when it is built.
+    /// for every call. The breaker calls this once, when it is built.
     fn observes_calls(&self) -> bool {
         false
     }
@@ -74,9 +74,9 @@ pub trait Listener: Send + Sync {
     /// Handles one call's result: its outcome, or its rejection.
     ///
     /// It runs on the caller's thread, on the call path, so it must be as
-    /// cheap as an atomic counter; a panic in it is caught and dropped.
-    /// Called only when [`observes_calls`](Self::observes_calls) returns
-    /// `true`.
+    /// cheap as an atomic counter. A panic in it is caught and dropped. The
+    /// breaker calls it only when [`observes_calls`](Self::observes_calls)
+    /// returns `true`.
     fn on_call(&self, call: &CallEvent<'_>) {
         let _ = call;
     }
@@ -133,13 +133,13 @@ pub struct CallEvent<'a> {
     pub name: &'a str,
     /// The state in which the call was admitted or rejected.
     pub state: State,
-    /// What became of the call.
+    /// The call's result.
     pub result: CallResult,
     /// How long the call took, when measured.
     pub duration: Option<Duration>,
 }
 
-/// What became of a call.
+/// The result of a call, as call observers receive it.
 ///
 /// A call whose guard was dropped before it reported produces no event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,11 +171,11 @@ pub struct Transition {
     /// How many times the circuit has reopened from `HalfOpen` since it
     /// last closed, counting this transition.
     pub reopens: u32,
-    /// Why it happened.
+    /// The cause of the transition.
     pub reason: Reason,
 }
 
-/// Why a transition happened.
+/// The cause of a transition.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Reason {
@@ -206,29 +206,38 @@ pub enum Reason {
 }
 
 impl fmt::Display for Reason {
-    /// Writes the reason as a short phrase for logs and chat messages, such
-    /// as `tripped by failure_rate(0.5): 6 of 10 calls failed, 2 in a row`.
+    /// Writes the reason as a short phrase for logs and messages.
+    ///
+    /// ```
+    /// use fluxgate::{Command, Metric, Reason};
+    ///
+    /// let tripped = Reason::Tripped {
+    ///     metric: Metric::new(24, 5),
+    ///     consecutive_failures: 5,
+    ///     cause: "failure_streak(5)".to_owned(),
+    /// };
+    /// assert_eq!(
+    ///     tripped.to_string(),
+    ///     "failure_streak(5) was true: 5 of 24 failed (20.8%), 5 in a row"
+    /// );
+    /// assert_eq!(Reason::Command(Command::Reset).to_string(), "reset() was called");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::Command(command) => write!(f, "manual command {command}"),
+            Reason::Command(command) => write!(f, "{command}() was called"),
             Reason::Tripped {
                 metric,
                 consecutive_failures,
                 cause,
             } => write!(
                 f,
-                "tripped by {cause}: {} of {} calls failed, {consecutive_failures} in a row",
-                metric.failure_count(),
-                metric.total_count()
+                "{cause} was true: {metric}, {consecutive_failures} in a row"
             ),
-            Reason::Recovered { metric, .. } => write!(
-                f,
-                "recovered: {} of {} probes succeeded",
-                metric.success_count(),
-                metric.total_count()
-            ),
-            Reason::RetryDue => f.write_str("retry wait over"),
-            Reason::HalfOpenTimeout => f.write_str("half-open timeout reached"),
+            Reason::Recovered { metric, .. } => {
+                write!(f, "a probe succeeded and the tripper was false: {metric}")
+            }
+            Reason::RetryDue => f.write_str("the retry wait was over"),
+            Reason::HalfOpenTimeout => f.write_str("the half-open period timed out"),
         }
     }
 }
@@ -239,7 +248,6 @@ mod tests {
 
     use super::*;
     use crate::CircuitBreaker;
-    use crate::trippers::FailureStreak;
 
     /// Records the lifecycle calls it receives as text.
     #[derive(Default)]
@@ -280,31 +288,6 @@ mod tests {
                 "created search in closed",
                 "transition closed -> forced_open",
                 "removed search",
-            ]
-        );
-    }
-
-    #[test]
-    fn reason_displays_as_phrase() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&seen);
-        let breaker = CircuitBreaker::builder()
-            .tripper(FailureStreak::new(2).unwrap())
-            .listener(move |transition: &Transition| {
-                sink.lock().unwrap().push(transition.reason.to_string());
-            })
-            .build()
-            .unwrap();
-        let _ = breaker.call(|| Ok::<_, ()>(()));
-        let _ = breaker.call(|| Err::<(), _>(()));
-        let _ = breaker.call(|| Err::<(), _>(()));
-        breaker.reset();
-
-        assert_eq!(
-            *seen.lock().unwrap(),
-            [
-                "tripped by failure_streak(2): 2 of 3 calls failed, 2 in a row",
-                "manual command reset",
             ]
         );
     }

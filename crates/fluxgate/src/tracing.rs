@@ -24,7 +24,7 @@
 //!     .listener(TracingListener::new().with_level(State::HalfOpen, Level::DEBUG))
 //!     .build()?;
 //! // Logs: WARN fluxgate: circuit breaker state changed circuit_name=payments
-//! //       from=closed to=forced_open reopens=0 reason=manual command force_open
+//! //       from=closed to=forced_open reopens=0 reason=force_open() was called
 //! breaker.force_open();
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```

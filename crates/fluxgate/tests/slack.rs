@@ -225,12 +225,12 @@ fn bot_messages_thread_failure_cycle() {
         json!({
             "channel": "#alerts",
             "text": ":red_circle: Circuit breaker *payments* opened from closed (reopens: 0): \
-                     tripped by failure_streak(1): 1 of 1 calls failed, 1 in a row",
+                     failure_streak(1) was true: 1 of 1 failed (100.0%), 1 in a row",
         })
     );
     assert_eq!(
         requests[4].body["text"],
-        ":large_green_circle: Circuit breaker *payments* closed: recovered: 1 of 1 probes succeeded"
+        ":large_green_circle: Circuit breaker *payments* closed: a probe succeeded and the tripper was false: 0 of 1 failed (0.0%)"
     );
     assert_eq!(slack.stats().sent, 8);
     assert_eq!(slack.stats().failed, 0);
@@ -259,11 +259,11 @@ fn webhook_posts_custom_template() {
     assert_eq!(requests[0].authorization, None);
     assert_eq!(
         requests[0].body,
-        json!({"text": "search: closed -> forced_open after 0 reopens {manual command force_open}"})
+        json!({"text": "search: closed -> forced_open after 0 reopens {force_open() was called}"})
     );
     assert_eq!(
         requests[1].body,
-        json!({"text": ":large_green_circle: Circuit breaker *search* closed: manual command reset"})
+        json!({"text": ":large_green_circle: Circuit breaker *search* closed: reset() was called"})
     );
 }
 

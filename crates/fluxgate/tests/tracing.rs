@@ -135,13 +135,13 @@ fn event_carries_every_field() {
             ("reopens", "0"),
             (
                 "reason",
-                "tripped by failure_streak(2): 2 of 2 calls failed, 2 in a row"
+                "failure_streak(2) was true: 2 of 2 failed (100.0%), 2 in a row"
             ),
         ])
     );
     assert_eq!(events[2].fields["reopens"], "1");
-    assert_eq!(events[1].fields["reason"], "retry wait over");
-    assert_eq!(events[5].fields["reason"], "manual command force_open");
+    assert_eq!(events[1].fields["reason"], "the retry wait was over");
+    assert_eq!(events[5].fields["reason"], "force_open() was called");
 }
 
 #[test]
