@@ -1,4 +1,4 @@
-//! A listener that logs every transition through [`tracing`](::tracing).
+//! A listener that logs every transition through [`tracing`].
 //! Enabled by the `tracing` feature.
 //!
 //! [`TracingListener`] emits one event per transition, with target

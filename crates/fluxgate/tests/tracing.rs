@@ -96,8 +96,7 @@ fn capture_cycle(listener: TracingListener) -> Vec<Captured> {
         let _ = breaker.call(|| Ok::<_, &str>(()));
         breaker.force_open();
     });
-    let captured = events.lock().unwrap().clone();
-    captured
+    events.lock().unwrap().clone()
 }
 
 #[test]
