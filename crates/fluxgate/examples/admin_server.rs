@@ -27,7 +27,7 @@ use prometheus_client::encoding::text::encode;
 /// The content type of the OpenMetrics text format.
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// What the admin handlers read: the breakers and their metrics.
+/// The state of the admin handlers: the breakers and their metrics.
 pub(crate) struct Admin {
     pub(crate) breakers: Registry,
     pub(crate) metrics: prometheus_client::registry::Registry,

@@ -31,7 +31,7 @@ use tower::{Layer, ServiceExt};
 /// How long the circuit stays open before a probe.
 pub(crate) const COOLDOWN: Duration = Duration::from_millis(500);
 
-/// An HTTP server on 127.0.0.1 that answers 503 to everything while
+/// An HTTP server on 127.0.0.1 that returns 503 to every request while
 /// unhealthy, and 200 otherwise.
 pub(crate) struct FlakyServer {
     address: SocketAddr,
@@ -89,9 +89,9 @@ pub(crate) fn classify_status(response: &Response<Incoming>) -> Outcome {
     }
 }
 
-/// Builds a breaker that opens after three failures in a row, probes one
-/// call at a time after [`COOLDOWN`], reopens on a failed probe and closes
-/// on a good one, and passes each transition to `on_transition`.
+/// Builds a breaker that opens after three failures in a row and probes one
+/// call at a time after [`COOLDOWN`]. A failed probe reopens it and a good
+/// one closes it. Each transition goes to `on_transition`.
 pub(crate) fn build_breaker(
     clock: impl Clock + 'static,
     on_transition: impl Fn(&Transition) + Send + Sync + 'static,

@@ -32,6 +32,26 @@
 //! * [`permits`]: which calls a half-open circuit lets through.
 //! * [`listeners`]: code that hears every transition.
 //!
+//! # Integrations
+//!
+//! Each is a cargo feature that adds only its own dependencies; without
+//! any, the crate depends on `std` alone.
+//!
+//! | feature | module | what it adds |
+//! |---|---|---|
+//! | `tower` | `fluxgate::tower` | a `Layer` that guards any tower service |
+//! | `tracing` | `fluxgate::tracing` | a listener that logs each transition |
+//! | `prometheus` | `fluxgate::prometheus` | a listener that exports states, transitions and call counts |
+//! | `slack` | `fluxgate::slack` | a listener that posts transitions to Slack from a background thread |
+//! | `registry` | `fluxgate::registry` | named breakers built on first use and evicted when idle |
+//! | `serde` | none | `Serialize` for [`Info`], [`Metric`], [`Transition`], [`Reason`], and `Serialize` and `Deserialize` for [`State`] and [`Command`] |
+//!
+//! With `serde`, states and commands are snake-case strings. Durations are
+//! seconds as floating-point numbers, and wall-clock times are seconds since
+//! the Unix epoch. A value with no basis (the failure rate of an empty
+//! window) is `null`, and a [`Reason`] is an object whose `kind` names the
+//! variant.
+//!
 //! # States
 //!
 //! ```text

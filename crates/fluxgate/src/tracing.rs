@@ -49,20 +49,20 @@ impl TracingListener {
     /// Creates a listener with the default levels.
     pub fn new() -> Self {
         let mut levels = [Level::INFO; State::ALL.len()];
-        levels[index(State::Open)] = Level::WARN;
-        levels[index(State::ForcedOpen)] = Level::WARN;
+        levels[State::Open.index()] = Level::WARN;
+        levels[State::ForcedOpen.index()] = Level::WARN;
         TracingListener { levels }
     }
 
     /// Sets the level of the events for transitions to `to`.
     pub fn with_level(mut self, to: State, level: Level) -> Self {
-        self.levels[index(to)] = level;
+        self.levels[to.index()] = level;
         self
     }
 
     /// Returns the level of the events for transitions to `to`.
     pub fn level(&self, to: State) -> Level {
-        self.levels[index(to)]
+        self.levels[to.index()]
     }
 }
 
@@ -70,13 +70,6 @@ impl Default for TracingListener {
     fn default() -> Self {
         TracingListener::new()
     }
-}
-
-fn index(state: State) -> usize {
-    State::ALL
-        .iter()
-        .position(|candidate| *candidate == state)
-        .expect("State::ALL lists every state")
 }
 
 /// Emits the transition event at a level chosen at run time. The `event!`
