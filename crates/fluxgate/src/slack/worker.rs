@@ -200,6 +200,8 @@ fn post_with_retries(shared: &Shared, agent: &ureq::Agent, message: &Message) {
                 attempt += 1;
                 // Relaxed: statistics, as in `enqueue`.
                 shared.counters.retries.fetch_add(1, Ordering::Relaxed);
+                // NOTE: the Retry-After header of a 429 is not read; the
+                // doubling backoff alone spaces the retries.
                 std::thread::sleep(backoff);
                 backoff = backoff.saturating_mul(2);
             }

@@ -63,8 +63,9 @@
 //! breaker decides in `call`. Three reasons:
 //!
 //! * Tower treats an error from `poll_ready` as the end of the service:
-//!   `Buffer`, balancers and pools drop a service whose readiness failed.
-//!   An open circuit is a passing condition, not a broken service.
+//!   `Buffer` fails every later request once its service's readiness
+//!   failed, and balancers evict such a service. An open circuit is a
+//!   passing condition, not a broken service.
 //! * Admission is per request. A half-open probe slot taken in `poll_ready`
 //!   would be held for as long as the caller waits before `call`, or
 //!   forever if it never calls.
