@@ -38,6 +38,8 @@ enum Reply {
     /// Holds the request until released, or for 10 seconds.
     Hang,
     Status(u16),
+    /// HTTP 429 with `Retry-After: 0`.
+    RateLimited,
     ApiError(&'static str),
 }
 
@@ -140,6 +142,10 @@ async fn answer(state: Arc<MockState>, uri: Uri, headers: HeaderMap, body: Bytes
         }
         Some(Reply::Status(status)) => {
             return StatusCode::from_u16(status).unwrap().into_response();
+        }
+        Some(Reply::RateLimited) => {
+            let headers = [(header::RETRY_AFTER, "0")];
+            return (StatusCode::TOO_MANY_REQUESTS, headers).into_response();
         }
         Some(Reply::ApiError(code)) => {
             return axum::Json(json!({"ok": false, "error": code})).into_response();
@@ -318,7 +324,7 @@ fn hanging_slack_delays_no_call() {
 
 #[test]
 fn transient_errors_are_retried() {
-    let mock = MockSlack::start(&[Reply::Status(503), Reply::Status(429)]);
+    let mock = MockSlack::start(&[Reply::Status(503), Reply::RateLimited]);
     let slack = bot_config(&mock).start().unwrap();
     let breaker = breaker("payments", &ManualClock::new(), &slack);
 
@@ -331,6 +337,25 @@ fn transient_errors_are_retried() {
     assert_eq!(stats.retries, 2);
     assert_eq!(stats.failed, 0);
     assert_eq!(slack.last_error(), None);
+}
+
+#[test]
+fn rate_limit_after_retries_is_reported() {
+    let mock = MockSlack::start(&[Reply::RateLimited, Reply::RateLimited]);
+    let slack = bot_config(&mock).max_retries(1).start().unwrap();
+    let breaker = breaker("payments", &ManualClock::new(), &slack);
+
+    breaker.force_open();
+    assert!(slack.flush(PATIENCE));
+
+    assert_eq!(mock.requests().len(), 2);
+    assert_eq!(slack.stats().failed, 1);
+    let error = slack.last_error().unwrap();
+    assert_eq!(error, DeliveryError::RateLimited(Some(Duration::ZERO)));
+    assert_eq!(
+        error.to_string(),
+        "Slack rate-limited the message; retry after 0s"
+    );
 }
 
 #[test]

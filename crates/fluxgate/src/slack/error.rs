@@ -1,6 +1,9 @@
 //! Delivery errors, and the wrapper that keeps secrets out of them.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::DisplayDuration;
 
 /// A string that is never printed: a bot token or a webhook URL.
 #[derive(Clone, PartialEq, Eq)]
@@ -43,8 +46,11 @@ pub enum DeliveryError {
     /// The request failed before a response arrived: the connection was
     /// refused, or it timed out.
     Transport(String),
-    /// Slack replied with an HTTP status other than 2xx.
+    /// Slack replied with an HTTP status other than 2xx and 429.
     Status(u16),
+    /// Slack replied 429 Too Many Requests, with the wait its `Retry-After`
+    /// header asked for, when present.
+    RateLimited(Option<Duration>),
     /// Slack replied `"ok": false`, with this error code (such as
     /// `invalid_auth` or `channel_not_found`).
     Api(String),
@@ -54,10 +60,10 @@ pub enum DeliveryError {
 
 impl DeliveryError {
     /// Returns `true` for errors that a later attempt may not repeat:
-    /// transport errors, HTTP 429 and 5xx.
+    /// transport errors, rate limits and HTTP 5xx.
     pub fn is_transient(&self) -> bool {
         match self {
-            DeliveryError::Transport(_) => true,
+            DeliveryError::Transport(_) | DeliveryError::RateLimited(_) => true,
             DeliveryError::Status(status) => *status == 429 || *status >= 500,
             DeliveryError::Api(_) | DeliveryError::InvalidResponse(_) => false,
         }
@@ -72,6 +78,13 @@ impl fmt::Display for DeliveryError {
             }
             DeliveryError::Status(status) => {
                 write!(f, "Slack rejected the message with HTTP status {status}")
+            }
+            DeliveryError::RateLimited(wait) => {
+                f.write_str("Slack rate-limited the message")?;
+                match wait {
+                    Some(wait) => write!(f, "; retry after {}", DisplayDuration(*wait)),
+                    None => Ok(()),
+                }
             }
             DeliveryError::Api(code) => write!(f, "Slack rejected the message: {code}"),
             DeliveryError::InvalidResponse(problem) => {

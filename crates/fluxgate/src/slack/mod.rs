@@ -26,6 +26,7 @@
 //! it on a bounded queue; a background thread (a plain `std::thread`)
 //! posts the queued messages in order, each attempt limited by a timeout,
 //! and retries transport errors, HTTP 429 and 5xx with a doubling backoff.
+//! A 429 waits at least as long as its `Retry-After` header asks.
 //! When the queue is full, a new message is dropped and counted in
 //! [`SlackStats::dropped`]; the transition itself is never delayed. A
 //! message that still fails after its retries is counted in

@@ -200,9 +200,11 @@ fn post_with_retries(shared: &Shared, agent: &ureq::Agent, message: &Message) {
                 attempt += 1;
                 // Relaxed: statistics, as in `enqueue`.
                 shared.counters.retries.fetch_add(1, Ordering::Relaxed);
-                // NOTE: the Retry-After header of a 429 is not read; the
-                // doubling backoff alone spaces the retries.
-                std::thread::sleep(backoff);
+                let wait = match error {
+                    DeliveryError::RateLimited(Some(retry_after)) => retry_after.max(backoff),
+                    _ => backoff,
+                };
+                std::thread::sleep(wait);
                 backoff = backoff.saturating_mul(2);
             }
             result => break result,
@@ -295,6 +297,11 @@ fn post(
         |error: ureq::Error| DeliveryError::Transport(secret.redact(&error.to_string()));
     let response = request.send(body.to_string()).map_err(transport)?;
     let status = response.status().as_u16();
+    if status == 429 {
+        let retry_after = response.headers().get("retry-after");
+        let seconds = retry_after.and_then(|value| value.to_str().ok()?.trim().parse().ok());
+        return Err(DeliveryError::RateLimited(seconds.map(Duration::from_secs)));
+    }
     let text = response.into_body().read_to_string().map_err(transport)?;
     if !(200..300).contains(&status) {
         return Err(DeliveryError::Status(status));
