@@ -31,6 +31,8 @@
 //! * [`retries`]: how long an open circuit waits before probing.
 //! * [`permits`]: which calls a half-open circuit lets through.
 //! * [`listeners`]: code that hears every transition.
+//! * [`policy`]: the same rules read from text or from a TOML file, so
+//!   that operators can change them without a rebuild.
 //!
 //! # States
 //!
@@ -76,6 +78,8 @@ mod state;
 pub mod listeners;
 pub mod ops;
 pub mod permits;
+#[cfg(feature = "policy")]
+pub mod policy;
 pub mod retries;
 pub mod trackers;
 pub mod trippers;

@@ -286,12 +286,7 @@ pub(crate) fn check_max_half_open_calls(max: u32) -> Result<u32, ConfigError> {
 /// Returns the error for a `max_half_open_calls` out of range, written as
 /// `value`.
 pub(crate) fn max_half_open_calls_error(value: impl fmt::Display) -> ConfigError {
-    ConfigError::new(
-        "breaker",
-        "max_half_open_calls",
-        value,
-        "from 1 to 1000000",
-    )
+    ConfigError::new("breaker", "max_half_open_calls", value, "from 1 to 1000000")
 }
 
 /// Checks that a half-open timeout is longer than zero.

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
+use crate::breaker::Outcome;
 use crate::clock::Clock;
 use crate::error::Rejected;
-use crate::breaker::Outcome;
 use crate::listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
 use crate::permits::Permit;

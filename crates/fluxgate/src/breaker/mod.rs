@@ -11,6 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use builder::Builder;
+#[cfg(feature = "policy")]
+pub(crate) use builder::{
+    DEFAULT_MAX_HALF_OPEN_CALLS, check_half_open_timeout, check_max_half_open_calls, check_rules,
+    default_permit, default_retry, default_tripper_parts, max_half_open_calls_error,
+};
 pub use guard::{BreakerRef, Guard};
 
 use machine::Machine;
