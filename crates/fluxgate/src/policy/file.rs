@@ -259,7 +259,10 @@ fn read_key(
             let checked = parsed
                 .ok()
                 .and_then(|value| u32::try_from(value).ok())
-                .ok_or_else(|| breaker::max_half_open_calls_error(&text[value.span()]))
+                .ok_or_else(|| {
+                    let written = text.get(value.span()).unwrap_or(integer.as_str());
+                    breaker::max_half_open_calls_error(written)
+                })
                 .and_then(breaker::check_max_half_open_calls);
             match checked {
                 Ok(max) => policy.max_half_open_calls = max,
@@ -294,8 +297,7 @@ fn read_key(
 /// or leaves it located in the value when the literal cannot be mapped.
 fn relocate(text: &str, value: &Spanned<DeValue<'_>>, error: PolicyError) -> PolicyError {
     let span = value.span();
-    let literal = &text[span.clone()];
-    let decoded = DecodedString::decode(literal);
+    let decoded = text.get(span.clone()).and_then(DecodedString::decode);
     let matches = matches!(
         (&decoded, value.get_ref()),
         (Some(decoded), DeValue::String(string)) if decoded.value == *string

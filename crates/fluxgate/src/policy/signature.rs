@@ -184,7 +184,7 @@ impl<'c, 'a> Args<'c, 'a> {
     }
 
     fn missing(&self, index: usize) -> Located {
-        let name = self.params.get(index).map_or("", |param| param.name);
+        let name = self.param(index).name;
         Located::new(
             self.call.span,
             format!("missing argument `{name}` for {}", self.function),
@@ -195,8 +195,16 @@ impl<'c, 'a> Args<'c, 'a> {
         self.slots.get(index).copied().flatten()
     }
 
+    /// Returns the parameter at `index`; the values of a variadic call
+    /// all belong to its one parameter.
+    fn param(&self, index: usize) -> Param {
+        let fallback = Param::required("argument", ArgKind::Pattern);
+        let param = self.params.get(index).or(self.params.last());
+        param.copied().unwrap_or(fallback)
+    }
+
     fn mismatch(&self, index: usize, argument: &Argument<'_>) -> Located {
-        let param = self.params[index.min(self.params.len() - 1)];
+        let param = self.param(index);
         let found = match argument.value {
             Value::Number(_) => "the number",
             Value::Percent(_) => "the percentage",
@@ -252,7 +260,9 @@ impl<'c, 'a> Args<'c, 'a> {
             Err(NumberError::TooLarge) => {
                 let message = format!(
                     "number `{}` is too large for `{}` of {}",
-                    argument.text, self.params[index].name, self.function
+                    argument.text,
+                    self.param(index).name,
+                    self.function
                 );
                 Err(Located::new(argument.span, message))
             }
@@ -263,10 +273,7 @@ impl<'c, 'a> Args<'c, 'a> {
     /// Returns the ratio or plain number given for parameter `index`, if
     /// any. A percentage is accepted where the parameter is a ratio.
     pub(crate) fn optional_real(&self, index: usize) -> Result<Option<f64>, Located> {
-        let percent_allowed = self
-            .params
-            .get(index)
-            .is_some_and(|param| param.kind == ArgKind::Ratio);
+        let percent_allowed = self.param(index).kind == ArgKind::Ratio;
         self.read(index, |value| match value {
             Value::Number(decimal) => Some(decimal.to_f64()),
             Value::Percent(decimal) if percent_allowed => Some(decimal.percent_to_f64()),
