@@ -3,6 +3,8 @@
 //! panic.
 #![cfg(feature = "policy")]
 
+use std::fmt::Debug;
+use std::ops::{BitAnd, BitOr, Not};
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -66,12 +68,11 @@ fn pattern() -> impl Strategy<Value = String> {
     ]
 }
 
-fn tracker() -> impl Strategy<Value = PolicyTracker> {
-    let leaf = prop_oneof![
-        Just(PolicyTracker::from(trackers::All)),
-        prop::collection::vec(pattern(), 1..4)
-            .prop_map(|patterns| Kind::new(patterns).unwrap().into()),
-    ];
+/// Generates trees of up to eight levels of `&`, `|` and `!` over `leaf`.
+fn combinations<T>(leaf: impl Strategy<Value = T> + 'static) -> impl Strategy<Value = T>
+where
+    T: BitAnd<Output = T> + BitOr<Output = T> + Not<Output = T> + Clone + Debug + 'static,
+{
     leaf.prop_recursive(8, 64, 2, |inner| {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(left, right)| left & right),
@@ -79,6 +80,15 @@ fn tracker() -> impl Strategy<Value = PolicyTracker> {
             inner.prop_map(|operand| !operand),
         ]
     })
+}
+
+fn tracker() -> impl Strategy<Value = PolicyTracker> {
+    let leaf = prop_oneof![
+        Just(PolicyTracker::from(trackers::All)),
+        prop::collection::vec(pattern(), 1..4)
+            .prop_map(|patterns| Kind::new(patterns).unwrap().into()),
+    ];
+    combinations(leaf)
 }
 
 fn tripper() -> impl Strategy<Value = PolicyTripper> {
@@ -92,13 +102,7 @@ fn tripper() -> impl Strategy<Value = PolicyTripper> {
             .prop_map(|(ratio, threshold)| SlowRate::new(ratio, threshold).unwrap().into()),
         (1u32..=u32::MAX).prop_map(|count| FailureStreak::new(count).unwrap().into()),
     ];
-    leaf.prop_recursive(8, 64, 2, |inner| {
-        prop_oneof![
-            (inner.clone(), inner.clone()).prop_map(|(left, right)| left & right),
-            (inner.clone(), inner.clone()).prop_map(|(left, right)| left | right),
-            inner.prop_map(|operand| !operand),
-        ]
-    })
+    combinations(leaf)
 }
 
 fn retry() -> impl Strategy<Value = PolicyRetry> {

@@ -2,7 +2,6 @@
 //! `ramp_up(initial, final, duration)`.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use super::error::{Located, PolicyError};
@@ -65,23 +64,11 @@ impl fmt::Display for PolicyPermit {
     }
 }
 
-impl From<All> for PolicyPermit {
-    fn from(permit: All) -> Self {
-        PolicyPermit::All(permit)
-    }
-}
-
-impl From<Random> for PolicyPermit {
-    fn from(permit: Random) -> Self {
-        PolicyPermit::Random(permit)
-    }
-}
-
-impl From<RampUp> for PolicyPermit {
-    fn from(permit: RampUp) -> Self {
-        PolicyPermit::RampUp(permit)
-    }
-}
+impl_from_components!(PolicyPermit {
+    All(All),
+    Random(Random),
+    RampUp(RampUp),
+});
 
 pub(crate) const PERMITS: &[Function<PolicyPermit>] = &[
     Function::new("all", &[], |_| Ok(PolicyPermit::All(All))),
@@ -140,11 +127,4 @@ pub fn parse_permit(text: &str) -> Result<PolicyPermit, PolicyError> {
     })
 }
 
-impl FromStr for PolicyPermit {
-    type Err = PolicyError;
-
-    /// Parses a permit expression, as [`parse_permit`] does.
-    fn from_str(text: &str) -> Result<PolicyPermit, PolicyError> {
-        parse_permit(text)
-    }
-}
+impl_from_str!(PolicyPermit, parse_permit);

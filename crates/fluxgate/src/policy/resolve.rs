@@ -1,18 +1,13 @@
 //! Turns a syntax tree into a component, checking each call against the
 //! functions of its component kind.
 
+use std::ops::{BitAnd, BitOr, Not};
+
 use super::error::{Located, PolicyError};
 use super::signature::Function;
 use super::suggest::nearest;
 use super::syntax::{self, Call, ComponentKind, Expr};
 use super::{permit, retry, tracker, tripper, window};
-
-/// A component kind that combines with `&`, `|` and `!`.
-pub(crate) trait Logic: Sized {
-    fn and(left: Self, right: Self) -> Self;
-    fn or(left: Self, right: Self) -> Self;
-    fn not(inner: Self) -> Self;
-}
 
 /// Parses `text` as an expression of `kind` and resolves it with
 /// `resolve`, rendering any error against `text`.
@@ -27,22 +22,23 @@ pub(crate) fn parse_with<T>(
 }
 
 /// Resolves a tree of calls joined by `&`, `|` and `!`.
-pub(crate) fn combined<T: Logic>(
+pub(crate) fn combined<T>(
     expr: &Expr<'_>,
     functions: &[Function<T>],
     kind: ComponentKind,
-) -> Result<T, Located> {
+) -> Result<T, Located>
+where
+    T: BitAnd<Output = T> + BitOr<Output = T> + Not<Output = T>,
+{
     match expr {
         Expr::Call(call) => single_call(call, functions, kind),
-        Expr::And(left, right, _) => Ok(T::and(
-            combined(left, functions, kind)?,
-            combined(right, functions, kind)?,
-        )),
-        Expr::Or(left, right, _) => Ok(T::or(
-            combined(left, functions, kind)?,
-            combined(right, functions, kind)?,
-        )),
-        Expr::Not(inner, _) => Ok(T::not(combined(inner, functions, kind)?)),
+        Expr::And(left, right, _) => {
+            Ok(combined(left, functions, kind)? & combined(right, functions, kind)?)
+        }
+        Expr::Or(left, right, _) => {
+            Ok(combined(left, functions, kind)? | combined(right, functions, kind)?)
+        }
+        Expr::Not(inner, _) => Ok(!combined(inner, functions, kind)?),
     }
 }
 

@@ -2,7 +2,6 @@
 //! and `backoff(...)`.
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use super::error::{Located, PolicyError};
@@ -71,29 +70,12 @@ impl fmt::Display for PolicyRetry {
     }
 }
 
-impl From<Always> for PolicyRetry {
-    fn from(retry: Always) -> Self {
-        PolicyRetry::Always(retry)
-    }
-}
-
-impl From<Never> for PolicyRetry {
-    fn from(retry: Never) -> Self {
-        PolicyRetry::Never(retry)
-    }
-}
-
-impl From<Cooldown> for PolicyRetry {
-    fn from(retry: Cooldown) -> Self {
-        PolicyRetry::Cooldown(retry)
-    }
-}
-
-impl From<Backoff> for PolicyRetry {
-    fn from(retry: Backoff) -> Self {
-        PolicyRetry::Backoff(retry)
-    }
-}
+impl_from_components!(PolicyRetry {
+    Always(Always),
+    Never(Never),
+    Cooldown(Cooldown),
+    Backoff(Backoff),
+});
 
 const JITTER: Param = Param::optional("jitter", ArgKind::Ratio);
 
@@ -166,11 +148,4 @@ pub fn parse_retry(text: &str) -> Result<PolicyRetry, PolicyError> {
     })
 }
 
-impl FromStr for PolicyRetry {
-    type Err = PolicyError;
-
-    /// Parses a retry expression, as [`parse_retry`] does.
-    fn from_str(text: &str) -> Result<PolicyRetry, PolicyError> {
-        parse_retry(text)
-    }
-}
+impl_from_str!(PolicyRetry, parse_retry);

@@ -115,6 +115,9 @@ pub(crate) fn parse(text: &str, kind: ComponentKind) -> Result<Expr<'_>, Located
     Ok(expr)
 }
 
+/// A parsed subtree and its depth in levels.
+type Parsed<'a> = Result<(Expr<'a>, usize), Located>;
+
 struct Parser<'a> {
     text: &'a str,
     lexer: Lexer<'a>,
@@ -149,32 +152,37 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses `and ("|" and)*`; `depth` counts the levels above.
-    fn or(&mut self, depth: usize) -> Result<(Expr<'a>, usize), Located> {
-        let (mut left, mut left_depth) = self.and(depth)?;
-        while self.current.kind == TokenKind::Or {
-            let operator = self.advance()?.span;
-            let (right, right_depth) = self.and(depth)?;
-            left_depth = self.deeper(left_depth.max(right_depth), operator)?;
-            left = Expr::Or(Box::new(left), Box::new(right), operator);
-        }
-        Ok((left, left_depth))
+    fn or(&mut self, depth: usize) -> Parsed<'a> {
+        self.chain(depth, &TokenKind::Or, Self::and, Expr::Or)
     }
 
     /// Parses `unary ("&" unary)*`.
-    fn and(&mut self, depth: usize) -> Result<(Expr<'a>, usize), Located> {
-        let (mut left, mut left_depth) = self.unary(depth)?;
-        while self.current.kind == TokenKind::And {
-            let operator = self.advance()?.span;
-            let (right, right_depth) = self.unary(depth)?;
-            left_depth = self.deeper(left_depth.max(right_depth), operator)?;
-            left = Expr::And(Box::new(left), Box::new(right), operator);
+    fn and(&mut self, depth: usize) -> Parsed<'a> {
+        self.chain(depth, &TokenKind::And, Self::unary, Expr::And)
+    }
+
+    /// Parses `operand (operator operand)*`, grouping to the left with
+    /// `join`.
+    fn chain(
+        &mut self,
+        depth: usize,
+        operator: &TokenKind<'a>,
+        operand: fn(&mut Self, usize) -> Parsed<'a>,
+        join: fn(Box<Expr<'a>>, Box<Expr<'a>>, Span) -> Expr<'a>,
+    ) -> Parsed<'a> {
+        let (mut left, mut left_depth) = operand(self, depth)?;
+        while self.current.kind == *operator {
+            let span = self.advance()?.span;
+            let (right, right_depth) = operand(self, depth)?;
+            left_depth = self.deeper(left_depth.max(right_depth), span)?;
+            left = join(Box::new(left), Box::new(right), span);
         }
         Ok((left, left_depth))
     }
 
     /// Parses `"!" unary | "(" or ")" | call`. The depth returned is that
     /// of the subtree; `depth` bounds the recursion before it happens.
-    fn unary(&mut self, depth: usize) -> Result<(Expr<'a>, usize), Located> {
+    fn unary(&mut self, depth: usize) -> Parsed<'a> {
         match self.current.kind {
             TokenKind::Not => {
                 let operator = self.current.span;

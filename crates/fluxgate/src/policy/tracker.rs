@@ -2,11 +2,9 @@
 //! combinations.
 
 use std::fmt;
-use std::ops::{BitAnd, BitOr, Not as NotOperator};
-use std::str::FromStr;
 
 use super::error::{Located, PolicyError};
-use super::resolve::{self, Logic};
+use super::resolve;
 use super::signature::{ArgKind, Args, Function, Param};
 use super::syntax::ComponentKind;
 use crate::ops::{And, Not, Or};
@@ -82,55 +80,12 @@ impl fmt::Display for PolicyTracker {
     }
 }
 
-impl From<All> for PolicyTracker {
-    fn from(tracker: All) -> Self {
-        PolicyTracker::All(tracker)
-    }
-}
+impl_from_components!(PolicyTracker {
+    All(All),
+    Kind(Kind),
+});
 
-impl From<Kind> for PolicyTracker {
-    fn from(tracker: Kind) -> Self {
-        PolicyTracker::Kind(tracker)
-    }
-}
-
-impl<R: Into<PolicyTracker>> BitAnd<R> for PolicyTracker {
-    type Output = PolicyTracker;
-
-    fn bitand(self, right: R) -> PolicyTracker {
-        PolicyTracker::And(And::new(Box::new(self), Box::new(right.into())))
-    }
-}
-
-impl<R: Into<PolicyTracker>> BitOr<R> for PolicyTracker {
-    type Output = PolicyTracker;
-
-    fn bitor(self, right: R) -> PolicyTracker {
-        PolicyTracker::Or(Or::new(Box::new(self), Box::new(right.into())))
-    }
-}
-
-impl NotOperator for PolicyTracker {
-    type Output = PolicyTracker;
-
-    fn not(self) -> PolicyTracker {
-        PolicyTracker::Not(Not::new(Box::new(self)))
-    }
-}
-
-impl Logic for PolicyTracker {
-    fn and(left: Self, right: Self) -> Self {
-        left & right
-    }
-
-    fn or(left: Self, right: Self) -> Self {
-        left | right
-    }
-
-    fn not(inner: Self) -> Self {
-        !inner
-    }
-}
+impl_policy_operators!(PolicyTracker);
 
 pub(crate) const TRACKERS: &[Function<PolicyTracker>] = &[
     Function::new("all", &[], |_| Ok(PolicyTracker::All(All))),
@@ -174,11 +129,4 @@ pub fn parse_tracker(text: &str) -> Result<PolicyTracker, PolicyError> {
     })
 }
 
-impl FromStr for PolicyTracker {
-    type Err = PolicyError;
-
-    /// Parses a tracker expression, as [`parse_tracker`] does.
-    fn from_str(text: &str) -> Result<PolicyTracker, PolicyError> {
-        parse_tracker(text)
-    }
-}
+impl_from_str!(PolicyTracker, parse_tracker);

@@ -1,12 +1,10 @@
 //! Trippers in the policy language and their combinations.
 
 use std::fmt;
-use std::ops::{BitAnd, BitOr, Not as NotOperator};
-use std::str::FromStr;
 use std::time::Duration;
 
 use super::error::{Located, PolicyError};
-use super::resolve::{self, Logic};
+use super::resolve;
 use super::signature::{ArgKind, Args, Function, Param};
 use super::syntax::ComponentKind;
 use crate::ops::{And, Not, Or};
@@ -113,17 +111,7 @@ impl fmt::Display for PolicyTripper {
     }
 }
 
-macro_rules! from_tripper {
-    ($($variant:ident($ty:ty)),+ $(,)?) => {$(
-        impl From<$ty> for PolicyTripper {
-            fn from(tripper: $ty) -> Self {
-                PolicyTripper::$variant(tripper)
-            }
-        }
-    )+};
-}
-
-from_tripper!(
+impl_from_components!(PolicyTripper {
     Closed(Closed),
     HalfOpen(HalfOpened),
     MinRequests(MinRequests),
@@ -131,45 +119,9 @@ from_tripper!(
     AvgLatency(AvgLatency),
     SlowRate(SlowRate),
     FailureStreak(FailureStreak),
-);
+});
 
-impl<R: Into<PolicyTripper>> BitAnd<R> for PolicyTripper {
-    type Output = PolicyTripper;
-
-    fn bitand(self, right: R) -> PolicyTripper {
-        PolicyTripper::And(And::new(Box::new(self), Box::new(right.into())))
-    }
-}
-
-impl<R: Into<PolicyTripper>> BitOr<R> for PolicyTripper {
-    type Output = PolicyTripper;
-
-    fn bitor(self, right: R) -> PolicyTripper {
-        PolicyTripper::Or(Or::new(Box::new(self), Box::new(right.into())))
-    }
-}
-
-impl NotOperator for PolicyTripper {
-    type Output = PolicyTripper;
-
-    fn not(self) -> PolicyTripper {
-        PolicyTripper::Not(Not::new(Box::new(self)))
-    }
-}
-
-impl Logic for PolicyTripper {
-    fn and(left: Self, right: Self) -> Self {
-        left & right
-    }
-
-    fn or(left: Self, right: Self) -> Self {
-        left | right
-    }
-
-    fn not(inner: Self) -> Self {
-        !inner
-    }
-}
+impl_policy_operators!(PolicyTripper);
 
 const COUNT: &[Param] = &[Param::required("count", ArgKind::Count)];
 
@@ -256,11 +208,4 @@ pub fn parse_tripper(text: &str) -> Result<PolicyTripper, PolicyError> {
     })
 }
 
-impl FromStr for PolicyTripper {
-    type Err = PolicyError;
-
-    /// Parses a tripper expression, as [`parse_tripper`] does.
-    fn from_str(text: &str) -> Result<PolicyTripper, PolicyError> {
-        parse_tripper(text)
-    }
-}
+impl_from_str!(PolicyTripper, parse_tripper);

@@ -1,7 +1,5 @@
 //! Windows in the policy language: `count(n)` and `time(d)`.
 
-use std::str::FromStr;
-
 use super::error::{Located, PolicyError};
 use super::resolve;
 use super::signature::{ArgKind, Args, Function, Param};
@@ -47,11 +45,4 @@ pub fn parse_window(text: &str) -> Result<Window, PolicyError> {
     })
 }
 
-impl FromStr for Window {
-    type Err = PolicyError;
-
-    /// Parses a window expression, as [`parse_window`] does.
-    fn from_str(text: &str) -> Result<Window, PolicyError> {
-        parse_window(text)
-    }
-}
+impl_from_str!(Window, parse_window);
