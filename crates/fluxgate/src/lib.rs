@@ -31,8 +31,9 @@
 //! * [`retries`]: how long an open circuit waits before probing.
 //! * [`permits`]: which calls a half-open circuit lets through.
 //! * [`listeners`]: code that hears every transition.
-//! * [`policy`]: the same rules read from text or from a TOML file, so
-//!   that operators can change them without a rebuild.
+//! * `policy` (feature `policy`, on by default): the same rules read from
+//!   text or from a TOML file, so that operators can change them without a
+//!   rebuild.
 //!
 //! # States
 //!

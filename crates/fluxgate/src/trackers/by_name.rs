@@ -2,8 +2,8 @@ use std::fmt;
 
 use super::Tracker;
 
-/// Names each error with a function and asks an inner tracker about the
-/// name.
+/// Names each error with a function and passes the name to an inner
+/// tracker.
 ///
 /// [`Kind`](super::Kind) and parsed policy trackers read an error's kind
 /// name through [`KindName`](super::KindName), which an error type of

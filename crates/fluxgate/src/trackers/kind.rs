@@ -40,13 +40,17 @@ use crate::error::ConfigError;
 /// assert_eq!(ApiError::Timeout.kind_name(), "Timeout");
 /// ```
 ///
-/// Ready implementations: [`io::Error`] and [`io::ErrorKind`] by the
-/// [`ErrorKind`](io::ErrorKind) variant (`TimedOut`, `ConnectionRefused`);
-/// `String` and `str` by their text, which is how a replayed log names its
-/// errors; [`Infallible`], so that a call that cannot fail still goes
-/// through a kind tracker; a breaker's own [`Error`](crate::Error) by the
-/// inner error's name, or `Rejected`; and references, `Box` and `Arc` by
-/// what they point to.
+/// Ready implementations:
+///
+/// * [`io::Error`] and [`io::ErrorKind`] by the
+///   [`ErrorKind`](io::ErrorKind) variant (`TimedOut`, `ConnectionRefused`).
+/// * `String` and `str` by their text, which is how a replayed log names
+///   its errors.
+/// * [`Infallible`], so that a call that cannot fail still compiles with a
+///   kind tracker.
+/// * A breaker's own [`Error`](crate::Error) by the inner error's name, or
+///   `Rejected`.
+/// * References, `Box` and `Arc` by what they point to.
 ///
 /// An error type of another crate cannot implement this trait outside that
 /// crate. Name its kinds with a function through
