@@ -3,8 +3,8 @@
 //!
 //! A [`CircuitBreaker`] wraps calls to a dependency and stops calling it
 //! while it is unhealthy. One breaker is `Send + Sync`, shared by every
-//! thread and task of a process, and its call path takes no lock while the
-//! circuit is closed.
+//! thread and task of a process. With a count window its call path takes
+//! no lock, and healthy steady traffic completes with atomic loads alone.
 //!
 //! ```
 //! use std::time::Duration;
@@ -21,6 +21,8 @@
 //! assert_eq!(answer.ok(), Some(42));
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
+//!
+//! The [`guide`] explains the concepts and how to choose each component.
 //!
 //! # The parts
 //!
@@ -76,6 +78,7 @@ mod metric;
 mod rng;
 mod state;
 
+pub mod guide;
 pub mod listeners;
 pub mod ops;
 pub mod permits;
