@@ -48,7 +48,7 @@
 //! | `tracing` | `fluxgate::tracing` | a listener that logs each transition |
 //! | `prometheus` | `fluxgate::prometheus` | a listener that exports states, transitions and call counts |
 //! | `slack` | `fluxgate::slack` | a listener that posts transitions to Slack from a background thread |
-//! | `registry` | `fluxgate::registry` | named breakers built on first use and evicted when idle |
+//! | `registry` | `fluxgate::registry` | named breakers built on first use, from code or a policy file, and evicted when idle |
 //! | `serde` | none | `Serialize` for [`Info`], [`Metric`], [`Transition`], [`Reason`], and `Serialize` and `Deserialize` for [`State`] and [`Command`] |
 //!
 //! With `serde`, states and commands are snake-case strings. Durations are

@@ -196,3 +196,77 @@ fn eviction_removes_prometheus_series() {
     assert!(!text.contains("tenant-1"));
     assert!(text.contains("circuit_breaker_state{circuit_name=\"tenant-2\",state=\"closed\"} 1\n"));
 }
+
+#[cfg(feature = "policy-file")]
+#[test]
+fn policy_file_supplies_rules_by_name() {
+    use fluxgate::policy::PolicyFile;
+
+    let path = std::env::temp_dir().join(format!("fluxgate-registry-{}.toml", std::process::id()));
+    let text = r#"
+tripper = "failure_streak(5)"
+retry = "cooldown(30s)"
+
+[breaker.payments]
+tripper = "failure_streak(2)"
+max_half_open_calls = 3
+"#;
+    std::fs::write(&path, text).unwrap();
+    let file = PolicyFile::load(&path);
+    std::fs::remove_file(&path).unwrap();
+
+    let clock = ManualClock::new();
+    let lifecycle = Arc::new(Lifecycle::default());
+    let listener = Arc::clone(&lifecycle);
+    let registry = Registry::from_policy_file_with(file.unwrap(), move |_name, builder| {
+        builder.shared_listener(listener.clone())
+    })
+    .idle_timeout(IDLE)
+    .clock(clock.clone())
+    .build()
+    .unwrap();
+
+    let payments = registry.get("payments").unwrap();
+    assert_eq!(payments.tripper().to_string(), "failure_streak(2)");
+    assert_eq!(payments.max_half_open_calls(), 3);
+    // A named breaker's missing keys take the crate's defaults, not the
+    // file's top-level keys.
+    assert_eq!(payments.retry().to_string(), "cooldown(1m)");
+    let search = registry.get("search").unwrap();
+    assert_eq!(search.name(), "search");
+    assert_eq!(search.tripper().to_string(), "failure_streak(5)");
+    assert_eq!(search.retry().to_string(), "cooldown(30s)");
+    assert_eq!(search.max_half_open_calls(), 10);
+
+    for _ in 0..2 {
+        let _ = payments.call(|| Err::<(), _>("timeout"));
+    }
+    assert_eq!(payments.state(), State::Open);
+    drop((payments, search));
+    clock.advance(IDLE);
+    assert_eq!(registry.evict_idle(), 2);
+    assert_eq!(
+        *lifecycle.events.lock().unwrap(),
+        [
+            "created payments",
+            "created search",
+            "removed payments",
+            "removed search"
+        ]
+    );
+}
+
+#[cfg(feature = "policy-file")]
+#[test]
+fn policy_file_without_default_uses_crate_defaults() {
+    use fluxgate::policy::PolicyFile;
+
+    let file = PolicyFile::parse("[breaker.payments]\ntripper = \"failure_streak(2)\"\n").unwrap();
+    let registry = Registry::from_policy_file(file).build().unwrap();
+
+    let other = registry.get("inventory").unwrap();
+    assert_eq!(
+        other.tripper().to_string(),
+        "min_requests(100) & failure_rate(0.5)"
+    );
+}

@@ -9,6 +9,14 @@
 //! a health or admin endpoint (with the `serde` feature, `Info` serializes
 //! to JSON).
 //!
+//! # From a policy file
+//!
+//! With the `policy-file` feature, `Registry::from_policy_file` takes the
+//! template from a TOML policy file. A key named in the file gets that
+//! breaker's rules, and any other key gets the rules of the file's
+//! `default` breaker. `Registry::from_policy_file_with` also adds the
+//! listeners and the clock that a file cannot name.
+//!
 //! # Eviction
 //!
 //! Keys come and go, so with [`idle_timeout`](RegistryBuilder::idle_timeout)
@@ -48,6 +56,9 @@
 //! assert_eq!(infos[0].consecutive_failures, 1);
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
+
+#[cfg(feature = "policy-file")]
+mod policy;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -281,12 +292,14 @@ impl<K> Registry<K> {
             return Vec::new();
         };
         breakers.last_sweep = now;
-        let idle: Vec<Arc<str>> = breakers
+        let mut idle: Vec<Arc<str>> = breakers
             .entries
             .iter()
             .filter(|(_, entry)| now.saturating_sub(entry.last_lookup) >= timeout)
             .map(|(name, _)| Arc::clone(name))
             .collect();
+        // Sorted, so that listeners hear of the removals in name order.
+        idle.sort();
         idle.iter()
             .filter_map(|name| breakers.entries.remove(name))
             .map(|entry| entry.breaker)
