@@ -20,10 +20,10 @@
 //! # Eviction
 //!
 //! Keys come and go, so with [`idle_timeout`](RegistryBuilder::idle_timeout)
-//! set, a breaker that nobody has looked up through the registry for that
-//! long is evicted. Lookups sweep for idle breakers when the previous sweep
-//! is at least half the timeout old, so a breaker leaves within one and a
-//! half timeouts of its last lookup while lookups keep coming;
+//! set, a breaker not looked up through the registry for that long is
+//! evicted. Lookups sweep for idle breakers when the previous sweep is at
+//! least half the timeout old, so a breaker leaves within one and a half
+//! timeouts of its last lookup while lookups keep coming.
 //! [`evict_idle`](Registry::evict_idle) sweeps on demand, from a timer for
 //! example.
 //!
