@@ -1,0 +1,20 @@
+//! The `fluxgate` binary.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use fluxgate_cli::cli::Cli;
+
+fn main() -> ExitCode {
+    // Usage errors exit here with status 2, and --help with 0.
+    let cli = Cli::parse();
+    match fluxgate_cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "fluxgate: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
