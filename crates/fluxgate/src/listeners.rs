@@ -14,6 +14,7 @@
 //! only the thread delivering; listeners that do network I/O should hand
 //! the event to a queue of their own.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -51,7 +52,7 @@ pub trait Listener: Send + Sync {
     fn on_transition(&self, transition: &Transition);
 
     /// Returns `true` when the listener also wants [`on_call`](Self::on_call)
-    /// for every call. The breaker asks once, when it is built.
+    /// for every call. The breaker calls this once, when it is built.
     fn observes_calls(&self) -> bool {
         false
     }
@@ -59,9 +60,9 @@ pub trait Listener: Send + Sync {
     /// Handles one call's result: its outcome, or its rejection.
     ///
     /// It runs on the caller's thread, on the call path, so it must be as
-    /// cheap as an atomic counter; a panic in it is caught and dropped.
-    /// Called only when [`observes_calls`](Self::observes_calls) returns
-    /// `true`.
+    /// cheap as an atomic counter. A panic in it is caught and dropped. The
+    /// breaker calls it only when [`observes_calls`](Self::observes_calls)
+    /// returns `true`.
     fn on_call(&self, call: &CallEvent<'_>) {
         let _ = call;
     }
@@ -98,13 +99,13 @@ pub struct CallEvent<'a> {
     pub name: &'a str,
     /// The state in which the call was admitted or rejected.
     pub state: State,
-    /// What became of the call.
+    /// The call's result.
     pub result: CallResult,
     /// How long the call took, when measured.
     pub duration: Option<Duration>,
 }
 
-/// What became of a call.
+/// The result of a call, as call observers receive it.
 ///
 /// A call whose guard was dropped before it reported produces no event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,11 +137,11 @@ pub struct Transition {
     /// How many times the circuit has reopened from `HalfOpen` since it
     /// last closed, counting this transition.
     pub reopens: u32,
-    /// Why it happened.
+    /// The cause of the transition.
     pub reason: Reason,
 }
 
-/// Why a transition happened.
+/// The cause of a transition.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Reason {
@@ -168,4 +169,41 @@ pub enum Reason {
     /// The half-open period reached its timeout without closing or
     /// reopening: `HalfOpen → Open`.
     HalfOpenTimeout,
+}
+
+impl fmt::Display for Reason {
+    /// Writes the reason as a short phrase for logs and messages.
+    ///
+    /// ```
+    /// use fluxgate::{Command, Metric, Reason};
+    ///
+    /// let tripped = Reason::Tripped {
+    ///     metric: Metric::new(24, 5),
+    ///     consecutive_failures: 5,
+    ///     cause: "failure_streak(5)".to_owned(),
+    /// };
+    /// assert_eq!(
+    ///     tripped.to_string(),
+    ///     "failure_streak(5) was true: 5 of 24 failed (20.8%), 5 in a row"
+    /// );
+    /// assert_eq!(Reason::Command(Command::Reset).to_string(), "reset() was called");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Command(command) => write!(f, "{command}() was called"),
+            Reason::Tripped {
+                metric,
+                consecutive_failures,
+                cause,
+            } => write!(
+                f,
+                "{cause} was true: {metric}, {consecutive_failures} in a row"
+            ),
+            Reason::Recovered { metric, .. } => {
+                write!(f, "a probe succeeded and the tripper was false: {metric}")
+            }
+            Reason::RetryDue => f.write_str("the retry wait was over"),
+            Reason::HalfOpenTimeout => f.write_str("the half-open period timed out"),
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! The aggregate a window reports: counts, durations and slow calls.
 
+use std::fmt;
 use std::time::Duration;
+
+use crate::duration::DisplayDuration;
 
 /// The largest number of distinct slow-call thresholds one breaker tracks.
 ///
@@ -9,8 +12,8 @@ use std::time::Duration;
 /// uses two). A tripper with more is rejected when the breaker is built.
 pub const MAX_SLOW_THRESHOLDS: usize = 4;
 
-/// What a window holds at one moment: how many outcomes it contains, how
-/// many failed, how long they took, and how many were slow for each
+/// The contents of a window at one moment: how many outcomes it contains,
+/// how many failed, how long they took, and how many were slow for each
 /// threshold in use.
 ///
 /// Every derived value is `None` when it has no basis: a rate when the
@@ -31,12 +34,12 @@ pub const MAX_SLOW_THRESHOLDS: usize = 4;
 /// assert_eq!(metric.slow_rate(Duration::from_secs(1)), Some(0.2));
 /// assert_eq!(Metric::default().failure_rate(), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct Metric {
     total_count: u64,
     failure_count: u64,
     timed_count: u64,
-    duration_nanos: u64,
+    duration_micros: u64,
     slow: SlowCounts,
 }
 
@@ -65,7 +68,7 @@ impl Metric {
     /// # Panics
     ///
     /// Panics if `timed_count` is greater than the total count, or if the
-    /// duration does not fit in 584 years of nanoseconds.
+    /// duration does not fit in `u64` microseconds.
     pub fn with_durations(mut self, timed_count: u64, total_duration: Duration) -> Metric {
         assert!(
             timed_count <= self.total_count,
@@ -73,8 +76,8 @@ impl Metric {
             self.total_count
         );
         self.timed_count = timed_count;
-        self.duration_nanos =
-            u64::try_from(total_duration.as_nanos()).expect("total_duration fits in u64 nanos");
+        self.duration_micros =
+            u64::try_from(total_duration.as_micros()).expect("total_duration fits in u64 micros");
         self
     }
 
@@ -133,11 +136,14 @@ impl Metric {
 
     /// Returns the summed duration of the timed outcomes, or `None` when no
     /// outcome in the window was timed.
+    ///
+    /// Windows sum durations in whole microseconds, so each outcome's
+    /// sub-microsecond part is dropped.
     pub const fn total_duration(&self) -> Option<Duration> {
         if self.timed_count == 0 {
             None
         } else {
-            Some(Duration::from_nanos(self.duration_nanos))
+            Some(Duration::from_micros(self.duration_micros))
         }
     }
 
@@ -152,7 +158,8 @@ impl Metric {
         if self.timed_count == 0 {
             return None;
         }
-        Some(Duration::from_nanos(self.duration_nanos / self.timed_count))
+        let nanos = u128::from(self.duration_micros) * 1000 / u128::from(self.timed_count);
+        Some(Duration::from_nanos(nanos as u64))
     }
 
     /// Returns how many outcomes took `threshold` or longer, or `None` when
@@ -183,35 +190,82 @@ impl Metric {
     pub(crate) fn add(&mut self, sample: Sample) {
         self.total_count += 1;
         self.failure_count += u64::from(sample.failed());
-        if let Some(nanos) = sample.duration_nanos() {
+        if let Some(micros) = sample.duration_micros() {
             self.timed_count += 1;
-            self.duration_nanos = self.duration_nanos.wrapping_add(nanos);
+            self.duration_micros = self.duration_micros.wrapping_add(micros);
         }
         self.slow.add(sample.slow_mask());
-    }
-
-    pub(crate) fn remove(&mut self, sample: Sample) {
-        self.total_count -= 1;
-        self.failure_count -= u64::from(sample.failed());
-        if let Some(nanos) = sample.duration_nanos() {
-            self.timed_count -= 1;
-            self.duration_nanos = self.duration_nanos.wrapping_sub(nanos);
-        }
-        self.slow.remove(sample.slow_mask());
     }
 
     pub(crate) fn subtract(&mut self, other: &Metric) {
         self.total_count -= other.total_count;
         self.failure_count -= other.failure_count;
         self.timed_count -= other.timed_count;
-        self.duration_nanos = self.duration_nanos.wrapping_sub(other.duration_nanos);
+        self.duration_micros = self.duration_micros.wrapping_sub(other.duration_micros);
         for index in 0..MAX_SLOW_THRESHOLDS {
             self.slow.counts[index] -= other.slow.counts[index];
         }
     }
 
+    /// Builds a metric from running totals read without a lock, with every
+    /// outcome untimed. Counts are clamped into the range a consistent
+    /// window would have, here and in the setters below.
+    pub(crate) fn from_totals(
+        thresholds: SlowThresholds,
+        total_count: u64,
+        failure_count: u64,
+    ) -> Metric {
+        Metric {
+            total_count,
+            failure_count: failure_count.min(total_count),
+            timed_count: 0,
+            duration_micros: 0,
+            slow: SlowCounts::new(thresholds),
+        }
+    }
+
+    pub(crate) fn set_durations(&mut self, untimed_count: u64, duration_micros: u64) {
+        self.timed_count = self.total_count - untimed_count.min(self.total_count);
+        self.duration_micros = duration_micros;
+    }
+
+    pub(crate) fn set_slow_count(&mut self, index: usize, count: u64) {
+        self.slow.counts[index] = count.min(self.total_count);
+    }
+
     pub(crate) fn clear(&mut self) {
         *self = Metric::empty(self.slow.thresholds);
+    }
+}
+
+impl fmt::Debug for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slow: Vec<(Duration, u64)> = self.slow_counts().collect();
+        f.debug_struct("Metric")
+            .field("total_count", &self.total_count)
+            .field("failure_count", &self.failure_count)
+            .field("timed_count", &self.timed_count)
+            .field("total_duration", &self.total_duration())
+            .field("slow_counts", &slow)
+            .finish()
+    }
+}
+
+impl fmt::Display for Metric {
+    /// Writes a one-line summary: `5 of 24 failed (20.8%)`, then the mean
+    /// duration and slow counts when there are any.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} failed", self.failure_count, self.total_count)?;
+        if let Some(rate) = self.failure_rate() {
+            write!(f, " ({:.1}%)", rate * 100.0)?;
+        }
+        if let Some(average) = self.avg_duration() {
+            write!(f, ", mean {}", DisplayDuration(average))?;
+        }
+        for (threshold, count) in self.slow_counts() {
+            write!(f, ", {count} at or over {}", DisplayDuration(threshold))?;
+        }
+        Ok(())
     }
 }
 
@@ -253,6 +307,10 @@ impl SlowThresholds {
         usize::from(self.len)
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     fn index_of(&self, threshold: Duration) -> Option<usize> {
         let nanos = duration_to_nanos(threshold);
         self.nanos[..self.len()].iter().position(|&t| t == nanos)
@@ -288,12 +346,6 @@ impl SlowCounts {
         }
     }
 
-    fn remove(&mut self, mask: u8) {
-        for index in set_bits(mask) {
-            self.counts[index] -= 1;
-        }
-    }
-
     fn iter(&self) -> impl Iterator<Item = (Duration, u64)> + '_ {
         let len = self.thresholds.len();
         self.thresholds.nanos[..len]
@@ -312,39 +364,82 @@ pub(crate) fn duration_to_nanos(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// One recorded outcome, packed into a word so a count window of `n`
-/// outcomes costs `8 * n` bytes.
+/// One recorded outcome, packed into the low 48 bits of a word so a count
+/// window can store it, with a 16-bit period tag, in one atomic `u64`.
 ///
-/// Bit 63 marks a failure, bit 62 a timed outcome, bits 58..62 the slow
-/// mask, and bits 0..58 the duration in nanoseconds (up to about 9 years;
-/// longer durations are stored as 9 years).
+/// Bit 47 marks an occupied slot (so an empty slot is zero), bit 46 a
+/// failure, bit 45 a timed outcome, bits 41..45 the slow mask, and bits
+/// 0..41 the duration in whole microseconds. Durations longer than the 41
+/// bits hold, about 25 days, are stored as 25 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Sample(u64);
 
-const FAILED: u64 = 1 << 63;
-const TIMED: u64 = 1 << 62;
-const SLOW_SHIFT: u32 = 58;
+/// The number of low bits a sample occupies.
+pub(crate) const SAMPLE_BITS: u32 = 48;
+
+const OCCUPIED: u64 = 1 << 47;
+const FAILED: u64 = 1 << 46;
+const TIMED: u64 = 1 << 45;
+const SLOW_SHIFT: u32 = 41;
 const DURATION_MASK: u64 = (1 << SLOW_SHIFT) - 1;
 
 impl Sample {
-    pub(crate) fn new(failed: bool, duration: Option<Duration>, slow: &SlowThresholds) -> Sample {
-        let mut bits = if failed { FAILED } else { 0 };
+    /// An empty slot, holding no outcome.
+    pub(crate) const EMPTY: Sample = Sample(0);
+
+    /// Packs an outcome: whether it failed, the duration to keep (if the
+    /// window keeps durations) and which slow thresholds it reached.
+    pub(crate) fn new(failed: bool, duration: Option<Duration>, slow_mask: u8) -> Sample {
+        let mut bits = OCCUPIED | (u64::from(slow_mask & 0xF) << SLOW_SHIFT);
+        if failed {
+            bits |= FAILED;
+        }
         if let Some(duration) = duration {
-            let nanos = duration_to_nanos(duration).min(DURATION_MASK);
-            bits |= TIMED | nanos | (u64::from(slow.mask(duration)) << SLOW_SHIFT);
+            let micros = u64::try_from(duration.as_micros())
+                .unwrap_or(u64::MAX)
+                .min(DURATION_MASK);
+            bits |= TIMED | micros;
         }
         Sample(bits)
+    }
+
+    /// Packs an outcome and its duration, both kept and classified.
+    #[cfg(test)]
+    pub(crate) fn timed(failed: bool, duration: Duration, slow: &SlowThresholds) -> Sample {
+        Sample::new(failed, Some(duration), slow.mask(duration))
+    }
+
+    /// Packs an outcome with no duration and no slow mark.
+    #[cfg(test)]
+    pub(crate) fn untimed(failed: bool) -> Sample {
+        Sample::new(failed, None, 0)
+    }
+
+    pub(crate) const fn from_bits(bits: u64) -> Sample {
+        Sample(bits)
+    }
+
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
+    pub(crate) fn is_occupied(self) -> bool {
+        self.0 & OCCUPIED != 0
     }
 
     pub(crate) fn failed(self) -> bool {
         self.0 & FAILED != 0
     }
 
-    fn duration_nanos(self) -> Option<u64> {
-        (self.0 & TIMED != 0).then_some(self.0 & DURATION_MASK)
+    pub(crate) fn is_timed(self) -> bool {
+        self.0 & TIMED != 0
     }
 
-    fn slow_mask(self) -> u8 {
+    pub(crate) fn duration_micros(self) -> Option<u64> {
+        self.is_timed().then_some(self.0 & DURATION_MASK)
+    }
+
+    pub(crate) fn slow_mask(self) -> u8 {
         ((self.0 >> SLOW_SHIFT) & 0xF) as u8
     }
 }
@@ -379,12 +474,12 @@ mod tests {
     }
 
     #[test]
-    fn add_and_remove_are_inverse() {
+    fn add_and_subtract_are_inverse() {
         let slow = thresholds(&[100]);
         let mut metric = Metric::empty(slow);
-        let slow_failure = Sample::new(true, Some(Duration::from_millis(150)), &slow);
-        let fast_success = Sample::new(false, Some(Duration::from_millis(50)), &slow);
-        let untimed = Sample::new(false, None, &slow);
+        let slow_failure = Sample::timed(true, Duration::from_millis(150), &slow);
+        let fast_success = Sample::timed(false, Duration::from_millis(50), &slow);
+        let untimed = Sample::untimed(false);
         for sample in [slow_failure, fast_success, untimed] {
             metric.add(sample);
         }
@@ -397,8 +492,10 @@ mod tests {
         assert_eq!(metric.slow_count(Duration::from_millis(100)), Some(1));
         assert_eq!(metric.slow_count(Duration::from_millis(99)), None);
 
-        metric.remove(slow_failure);
-        metric.remove(untimed);
+        let mut leaving = Metric::empty(slow);
+        leaving.add(slow_failure);
+        leaving.add(untimed);
+        metric.subtract(&leaving);
         assert_eq!(metric.total_count(), 1);
         assert_eq!(metric.failure_count(), 0);
         assert_eq!(metric.slow_count(Duration::from_millis(100)), Some(0));
@@ -408,7 +505,7 @@ mod tests {
     #[test]
     fn untimed_metric_reports_no_duration() {
         let mut metric = Metric::empty(SlowThresholds::default());
-        metric.add(Sample::new(false, None, &SlowThresholds::default()));
+        metric.add(Sample::untimed(false));
         assert_eq!(metric.total_duration(), None);
         assert_eq!(metric.avg_duration(), None);
         assert_eq!(metric.failure_rate(), Some(0.0));
@@ -416,13 +513,11 @@ mod tests {
 
     #[test]
     fn sample_keeps_failed_duration() {
-        let sample = Sample::new(
-            true,
-            Some(Duration::from_secs(5)),
-            &SlowThresholds::default(),
-        );
+        let sample = Sample::timed(true, Duration::from_secs(5), &SlowThresholds::default());
+        assert!(sample.is_occupied());
         assert!(sample.failed());
-        assert_eq!(sample.duration_nanos(), Some(5_000_000_000));
+        assert_eq!(sample.duration_micros(), Some(5_000_000));
+        assert!(!Sample::EMPTY.is_occupied());
     }
 
     #[test]

@@ -71,6 +71,7 @@ impl State {
 
     /// Returns `true` for the states whose outcomes go into the window
     /// (`Closed`, `HalfOpen` and `MetricsOnly`).
+    #[inline]
     pub const fn records_outcomes(self) -> bool {
         matches!(self, State::Closed | State::HalfOpen | State::MetricsOnly)
     }
@@ -86,6 +87,7 @@ impl State {
         }
     }
 
+    #[inline]
     pub(crate) const fn from_bits(bits: u64) -> State {
         match bits {
             0 => State::Closed,

@@ -229,7 +229,8 @@ impl<K> Builder<K> {
         }
         let slow_thresholds = collect_slow_thresholds(&*self.tripper)?;
 
-        let timed = self.measure_durations || self.tripper.needs_durations();
+        let keeps_durations = self.measure_durations || self.tripper.needs_durations();
+        let timed = keeps_durations || !slow_thresholds.is_empty();
         let rules = Rules {
             window: self.window,
             tripper: self.tripper,
@@ -239,6 +240,7 @@ impl<K> Builder<K> {
             half_open_timeout: self.half_open_timeout,
             slow_thresholds,
             timed,
+            keeps_durations,
         };
         let clock = self
             .clock

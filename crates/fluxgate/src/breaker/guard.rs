@@ -10,7 +10,7 @@ use crate::trackers::Tracker;
 /// An admitted call that has not reported its outcome yet.
 ///
 /// [`CircuitBreaker::try_acquire`] returns one that borrows the breaker;
-/// [`CircuitBreaker::try_acquire_owned`] one that holds an `Arc` of it, for
+/// [`CircuitBreaker::try_acquire_owned`] one that owns an `Arc` of it, for
 /// futures that must be `'static`. Report the outcome with one of the
 /// `record_*` methods, which consume the guard.
 ///
@@ -64,8 +64,11 @@ impl<B: BreakerRef> Guard<B> {
     /// Sets the duration to record in place of the time measured since
     /// admission; `None` records the outcome with no duration at all.
     ///
-    /// A replay of logged calls uses it, and so can code that knows the time
-    /// a call took better than the breaker does.
+    /// A replay of logged calls uses it, and so can code that measures the
+    /// time a call took more precisely than the breaker does. The duration
+    /// is kept only by a breaker that measures durations: one whose tripper
+    /// reads them, or built with
+    /// [`measure_durations(true)`](crate::Builder::measure_durations).
     pub fn set_duration(&mut self, duration: Option<Duration>) {
         self.duration = Some(duration);
     }
@@ -117,6 +120,13 @@ impl<B: BreakerRef> Guard<B> {
     fn finish(&mut self, outcome: Outcome) {
         self.reported = true;
         let machine = &self.breaker.breaker().machine;
+        if outcome == Outcome::Success
+            && self.duration.is_none()
+            && self.ticket.started.is_none()
+            && machine.success_changes_nothing(&self.ticket)
+        {
+            return;
+        }
         let duration = self.duration.unwrap_or_else(|| {
             self.ticket
                 .started

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
+use crate::breaker::Outcome;
 use crate::clock::Clock;
 use crate::error::Rejected;
-use crate::breaker::Outcome;
 use crate::listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
 use crate::permits::Permit;
@@ -17,7 +17,8 @@ use crate::retries::Retry;
 use crate::rng::Rng;
 use crate::state::{Command, State};
 use crate::trippers::{Context, Tripper};
-use crate::windows::{Window, WindowState};
+use crate::windows::tagged::{CachePadded, TaggedCounter, tag_of_epoch};
+use crate::windows::{Recorded, Window, WindowState};
 
 /// `ready_at` when the retry strategy never lets a probe through.
 const NEVER: u64 = u64::MAX;
@@ -40,15 +41,11 @@ pub(crate) struct Rules {
     pub(crate) max_half_open_calls: u32,
     pub(crate) half_open_timeout: Option<Duration>,
     pub(crate) slow_thresholds: SlowThresholds,
+    // Calls are timed when a rule reads durations or slow counts, or when
+    // asked; windows keep the durations themselves only for the first and
+    // the last.
     pub(crate) timed: bool,
-}
-
-/// What belongs to the current state period and changes with each record.
-#[derive(Debug)]
-struct Period {
-    epoch: u64,
-    window: WindowState,
-    consecutive_failures: u64,
+    pub(crate) keeps_durations: bool,
 }
 
 /// Transitions waiting for delivery to the listeners.
@@ -61,14 +58,18 @@ struct Outbox {
 pub(crate) struct Machine {
     pub(crate) name: Arc<str>,
     pub(crate) rules: Rules,
-    word: AtomicU64,
+    // Read by every call and changed by probes and transitions, so it gets
+    // cache lines of its own.
+    word: CachePadded<AtomicU64>,
     // The next three are written only under `outbox`, before the word that
     // publishes the transition; readers load the word first.
     changed_at: AtomicU64,
     ready_at: AtomicU64,
     reopens: AtomicU32,
-    period: Mutex<Period>,
-    // Serializes transitions and holds their delivery queue.
+    window: WindowState,
+    // Consecutive failures of the current period.
+    streak: TaggedCounter,
+    // Serializes transitions and contains their delivery queue.
     outbox: Mutex<Outbox>,
     listeners: Box<[Arc<dyn Listener>]>,
     // The listeners that also observe every call.
@@ -107,20 +108,19 @@ impl Machine {
             .filter(|listener| listener.observes_calls())
             .cloned()
             .collect();
-        let window = WindowState::new(rules.window, rules.slow_thresholds);
+        let window = WindowState::new(rules.window, rules.slow_thresholds, rules.keeps_durations);
+        let streak = TaggedCounter::default();
+        streak.reset(tag_of_epoch(0), 0);
         let changed_at = duration_to_nanos(clock.now());
         Machine {
             name,
             rules,
-            word: AtomicU64::new(Word::new(0, State::Closed).0),
+            word: CachePadded(AtomicU64::new(Word::new(0, State::Closed).0)),
             changed_at: AtomicU64::new(changed_at),
             ready_at: AtomicU64::new(NEVER),
             reopens: AtomicU32::new(0),
-            period: Mutex::new(Period {
-                epoch: 0,
-                window,
-                consecutive_failures: 0,
-            }),
+            window,
+            streak,
             outbox: Mutex::new(Outbox::default()),
             listeners: listeners.into_boxed_slice(),
             observers,
@@ -137,7 +137,22 @@ impl Machine {
 
     /// Admits a call or rejects it, making the lazy moves from `Open` to
     /// `HalfOpen` and from a timed-out `HalfOpen` to `Open` on the way.
+    #[inline]
     pub(crate) fn admit(&self) -> Result<Ticket, Rejected> {
+        // Acquire: as in `state`.
+        let word = Word(self.word.load(Ordering::Acquire));
+        if word.admits_freely() && !self.rules.timed {
+            return Ok(Ticket {
+                epoch: word.epoch(),
+                state: word.state(),
+                probe: false,
+                started: None,
+            });
+        }
+        self.admit_slowly()
+    }
+
+    fn admit_slowly(&self) -> Result<Ticket, Rejected> {
         loop {
             // Acquire: as in `state`.
             let word = Word(self.word.load(Ordering::Acquire));
@@ -223,24 +238,64 @@ impl Machine {
     }
 
     /// Records the outcome of an admitted call, evaluates the tripper, frees
-    /// the call's probe slot and tells the call observers.
+    /// the call's probe slot and notifies the call observers.
+    #[inline]
     pub(crate) fn complete(&self, ticket: &Ticket, outcome: Outcome, duration: Option<Duration>) {
         let failed = match outcome {
-            Outcome::Success => Some(false),
-            Outcome::Failure => Some(true),
-            Outcome::Ignored => None,
+            Outcome::Success => false,
+            Outcome::Failure => true,
+            Outcome::Ignored => return self.ignore(ticket, duration),
         };
-        if let Some(failed) = failed.filter(|_| ticket.state.records_outcomes()) {
+        if ticket.state.records_outcomes() {
             self.record(ticket, failed, duration);
         }
-        self.release(ticket);
+        if ticket.probe {
+            self.release(ticket);
+        }
         if !self.observers.is_empty() {
-            let result = match outcome {
-                Outcome::Success => CallResult::Success,
-                Outcome::Failure => CallResult::Failure,
-                Outcome::Ignored => CallResult::Ignored,
+            let result = if failed {
+                CallResult::Failure
+            } else {
+                CallResult::Success
             };
             self.observe(ticket.state, result, duration);
+        }
+    }
+
+    /// Returns `true` when a success of `ticket`'s call, untimed, would
+    /// change nothing: the breaker records nothing in its state, or its
+    /// period is over, or its window is full of plain successes and the
+    /// failure streak is zero, so the window stays as it is and the tripper
+    /// would judge exactly what it judged after the last outcome.
+    ///
+    /// Steady healthy traffic completes here with loads alone, inlined into
+    /// the caller, and never writes a shared cache line.
+    #[inline]
+    pub(crate) fn success_changes_nothing(&self, ticket: &Ticket) -> bool {
+        if ticket.probe || !self.observers.is_empty() {
+            return false;
+        }
+        match ticket.state {
+            State::Disabled => true,
+            State::Closed | State::MetricsOnly => {
+                let WindowState::Count(window) = &self.window else {
+                    return false;
+                };
+                // Acquire: as in `record`.
+                let word = Word(self.word.load(Ordering::Acquire));
+                let tag = tag_of_epoch(ticket.epoch);
+                word.epoch() != ticket.epoch
+                    || (window.is_full_of_plain_successes(tag) && self.streak.get(tag) == 0)
+            }
+            _ => false,
+        }
+    }
+
+    /// Completes a call whose error the tracker does not count.
+    fn ignore(&self, ticket: &Ticket, duration: Option<Duration>) {
+        self.release(ticket);
+        if !self.observers.is_empty() {
+            self.observe(ticket.state, CallResult::Ignored, duration);
         }
     }
 
@@ -251,6 +306,7 @@ impl Machine {
         }
     }
 
+    #[cold]
     fn observe(&self, state: State, result: CallResult, duration: Option<Duration>) {
         let call = CallEvent {
             name: &self.name,
@@ -265,7 +321,7 @@ impl Machine {
         }
     }
 
-    /// Frees the call's probe slot, if it holds one, and records nothing.
+    /// Frees the call's probe slot, if it has one, and records nothing.
     pub(crate) fn release(&self, ticket: &Ticket) {
         if !ticket.probe {
             return;
@@ -281,21 +337,38 @@ impl Machine {
     }
 
     fn record(&self, ticket: &Ticket, failed: bool, duration: Option<Duration>) {
-        let sample = Sample::new(failed, duration, &self.rules.slow_thresholds);
-        let (metric, consecutive_failures) = {
-            let mut period = lock(&self.period);
-            if period.epoch != ticket.epoch {
-                // The call was admitted in a period that has ended.
+        // Acquire: pairs with the Release store of the transition that began
+        // this period, so the window's reset for it is visible.
+        if Word(self.word.load(Ordering::Acquire)).epoch() != ticket.epoch {
+            // The call was admitted in a period that has ended.
+            return;
+        }
+        let slow_mask = duration.map_or(0, |duration| self.rules.slow_thresholds.mask(duration));
+        let kept = duration.filter(|_| self.rules.keeps_durations);
+        let sample = Sample::new(failed, kept, slow_mask);
+        let recorded = self
+            .window
+            .record(ticket.epoch, sample, || self.clock.now());
+        let tag = tag_of_epoch(ticket.epoch);
+        let metric = match recorded {
+            Recorded::Stale => return,
+            Recorded::Changed(metric) => metric,
+            Recorded::Unchanged if !failed && self.streak.get(tag) == 0 => {
+                // The window and the streak are as the last recorded outcome
+                // left them, and the tripper already judged exactly this.
                 return;
             }
-            let now = self.window_time(&period);
-            period.window.record(sample, now);
-            period.consecutive_failures = if failed {
-                period.consecutive_failures.saturating_add(1)
-            } else {
-                0
-            };
-            (period.window.metric(now), period.consecutive_failures)
+            Recorded::Unchanged => self.window.metric(ticket.epoch, || self.clock.now()),
+        };
+        let consecutive_failures = if failed {
+            match self.streak.add(tag, 1) {
+                Some(streak) => streak,
+                None => return,
+            }
+        } else if self.streak.clear(tag) {
+            0
+        } else {
+            return;
         };
 
         let context = Context::new(&metric, ticket.state, consecutive_failures);
@@ -319,14 +392,6 @@ impl Machine {
                 });
             }
             _ => {}
-        }
-    }
-
-    fn window_time(&self, period: &Period) -> Duration {
-        if period.window.needs_time() {
-            self.clock.now()
-        } else {
-            Duration::ZERO
         }
     }
 
@@ -402,12 +467,13 @@ impl Machine {
     }
 
     fn start_period(&self, epoch: u64, to: State) {
-        let mut period = lock(&self.period);
-        period.epoch = epoch;
-        period.window.clear();
-        if matches!(to, State::HalfOpen | State::Closed) {
-            period.consecutive_failures = 0;
-        }
+        self.window.reset(epoch);
+        let streak = if matches!(to, State::HalfOpen | State::Closed) {
+            0
+        } else {
+            self.streak.raw_value()
+        };
+        self.streak.reset(tag_of_epoch(epoch), streak);
     }
 
     /// Delivers queued transitions in order, unless another thread already
@@ -435,14 +501,13 @@ impl Machine {
         let _outbox = lock(&self.outbox);
         // Acquire/Relaxed: as in `admit`; the lock orders the rest.
         let word = Word(self.word.load(Ordering::Acquire));
-        let mut period = lock(&self.period);
-        let now = self.window_time(&period);
+        let metric = self.window.metric(word.epoch(), || self.clock.now());
         Snapshot {
             state: word.state(),
             changed_at: Duration::from_nanos(self.changed_at.load(Ordering::Relaxed)),
             reopens: self.reopens.load(Ordering::Relaxed),
-            consecutive_failures: period.consecutive_failures,
-            metric: period.window.metric(now),
+            consecutive_failures: self.streak.get(tag_of_epoch(word.epoch())),
+            metric,
             probes_in_flight: word.in_flight(),
         }
     }

@@ -24,7 +24,7 @@ use crate::trackers::{All, Tracker};
 use crate::trippers::Tripper;
 use crate::windows::Window;
 
-/// How a call went, as a classifier or a guard reports it.
+/// The result of a call, as a classifier or a guard reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// The call succeeded.

@@ -28,12 +28,24 @@ impl Word {
         Word((epoch << EPOCH_SHIFT) | state.to_bits())
     }
 
+    #[inline]
     pub(crate) fn state(self) -> State {
         State::from_bits(self.0 & STATE_MASK)
     }
 
+    #[inline]
     pub(crate) fn epoch(self) -> u64 {
         self.0 >> EPOCH_SHIFT
+    }
+
+    /// Returns `true` in the states that admit every call without a
+    /// decision: `Closed`, `MetricsOnly` and `Disabled`.
+    #[inline]
+    pub(crate) fn admits_freely(self) -> bool {
+        const FREE: u64 = (1 << State::Closed.to_bits())
+            | (1 << State::MetricsOnly.to_bits())
+            | (1 << State::Disabled.to_bits());
+        FREE & (1 << (self.0 & STATE_MASK)) != 0
     }
 
     pub(crate) fn in_flight(self) -> u32 {

@@ -132,13 +132,15 @@ pub trait Tripper: fmt::Display + Send + Sync {
     }
 
     /// Calls `visit` with each slow-call threshold the tripper reads from
-    /// the metric, so the breaker counts calls against it.
+    /// the metric, so the breaker times every call and counts the calls
+    /// that reach each threshold.
     fn visit_slow_thresholds(&self, visit: &mut dyn FnMut(Duration)) {
         let _ = visit;
     }
 
-    /// Returns `true` when the tripper reads durations, so the breaker must
-    /// time every call.
+    /// Returns `true` when the tripper reads the durations themselves (their
+    /// total or mean), so the breaker must time every call and its window
+    /// must keep each duration.
     fn needs_durations(&self) -> bool {
         false
     }
@@ -251,6 +253,11 @@ mod tests {
         tripper.visit_slow_thresholds(&mut |threshold| seen.push(threshold));
         assert_eq!(seen, [Duration::from_secs(1), Duration::from_secs(5)]);
         assert!(tripper.needs_durations());
+        assert!(
+            !SlowRate::new(0.5, Duration::from_secs(1))
+                .unwrap()
+                .needs_durations()
+        );
         assert!(!(FailureStreak::new(1).unwrap() & Closed).needs_durations());
     }
 

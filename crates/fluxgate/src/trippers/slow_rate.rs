@@ -9,8 +9,8 @@ use crate::error::{ConfigError, check_positive, check_rate};
 /// `threshold` or longer.
 ///
 /// A call is slow whether it succeeded or failed. The breaker collects the
-/// thresholds of every `SlowRate` in its tripper when it is built and keeps
-/// one slow count per distinct threshold, up to
+/// thresholds of every `SlowRate` in its tripper when it is built, times
+/// every call, and keeps one slow count per distinct threshold, up to
 /// [`MAX_SLOW_THRESHOLDS`](crate::MAX_SLOW_THRESHOLDS).
 ///
 /// # Examples
@@ -63,10 +63,6 @@ impl Tripper for SlowRate {
 
     fn visit_slow_thresholds(&self, visit: &mut dyn FnMut(Duration)) {
         visit(self.threshold);
-    }
-
-    fn needs_durations(&self) -> bool {
-        true
     }
 }
 

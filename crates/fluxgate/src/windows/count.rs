@@ -1,8 +1,12 @@
 use std::fmt;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(test)]
+use std::time::Duration;
 
+use super::tagged::{CachePadded, TaggedCounter, pack, tag, value};
 use crate::error::ConfigError;
-use crate::metric::{Metric, Sample, SlowThresholds};
+use crate::metric::{MAX_SLOW_THRESHOLDS, Metric, Sample, SlowThresholds};
 
 /// A window over the last `size` recorded outcomes.
 ///
@@ -66,44 +70,195 @@ impl fmt::Display for CountWindow {
     }
 }
 
-/// A ring of the last `size` samples and their running totals.
+/// A ring of the last `size` samples and their running totals, updated
+/// without a lock.
+///
+/// A call claims a position with a compare-and-swap on `head`, swaps its
+/// sample into the ring slot at that position, and then adjusts the totals
+/// by the difference between its sample and the one it replaced. Two calls
+/// that finish out of order may leave the older of their samples in the
+/// ring; the totals always equal the sum of the samples the ring holds.
+/// Between the swap and the adjustment a total may lag or dip below zero
+/// for a moment; readers clamp it into range.
 #[derive(Debug)]
 pub(crate) struct CountState {
-    samples: Box<[Sample]>,
-    next: usize,
-    len: usize,
-    metric: Metric,
+    // The number of positions claimed in this period, kept below twice the
+    // size once the ring is full so that it never overflows.
+    head: CachePadded<TaggedCounter>,
+    failures: TaggedCounter,
+    untimed: TaggedCounter,
+    duration_micros: TaggedCounter,
+    slow: [TaggedCounter; MAX_SLOW_THRESHOLDS],
+    thresholds: SlowThresholds,
+    // Whether samples carry durations; without them only `head`,
+    // `failures` and the slow counts are read.
+    keeps_durations: bool,
+    slots: Box<[AtomicU64]>,
 }
 
 impl CountState {
-    pub(crate) fn new(window: CountWindow, thresholds: SlowThresholds) -> CountState {
-        CountState {
-            samples: vec![Sample::default(); window.size.get()].into_boxed_slice(),
-            next: 0,
-            len: 0,
-            metric: Metric::empty(thresholds),
-        }
+    pub(crate) fn new(
+        window: CountWindow,
+        thresholds: SlowThresholds,
+        keeps_durations: bool,
+    ) -> CountState {
+        let slots = (0..window.size.get())
+            .map(|_| AtomicU64::new(pack(0, Sample::EMPTY.bits())))
+            .collect();
+        let state = CountState {
+            head: CachePadded::default(),
+            failures: TaggedCounter::default(),
+            untimed: TaggedCounter::default(),
+            duration_micros: TaggedCounter::default(),
+            slow: Default::default(),
+            thresholds,
+            keeps_durations,
+            slots,
+        };
+        state.reset(0);
+        state
     }
 
-    pub(crate) fn record(&mut self, sample: Sample) {
-        if self.len == self.samples.len() {
-            self.metric.remove(self.samples[self.next]);
+    /// Records `sample` in period `tag`.
+    pub(crate) fn record(&self, tag_now: u16, sample: Sample) -> Recording {
+        if self.is_uniform_with(tag_now, sample) {
+            // A full ring whose samples all equal this one is the same ring
+            // after any rotation, so recording it changes nothing at all,
+            // not even the order in which later samples leave.
+            return Recording::Unchanged;
+        }
+        let Some(position) = self.claim(tag_now) else {
+            return Recording::Stale;
+        };
+        let slot = &self.slots[position];
+        let new = pack(tag_now, sample.bits());
+        let mut old = slot.load(Ordering::Relaxed);
+        loop {
+            if tag(old) != tag_now {
+                return Recording::Stale;
+            }
+            if old == new {
+                // Replacing a sample with an equal one changes no total.
+                return Recording::Changed;
+            }
+            // Relaxed: see the module docs of `tagged`.
+            match slot.compare_exchange_weak(old, new, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(actual) => old = actual,
+            }
+        }
+        self.adjust(tag_now, Sample::from_bits(value(old)), sample);
+        Recording::Changed
+    }
+
+    /// Returns `true` when the ring is full and every sample in it is a
+    /// success without a duration or a slow mark, equal to `sample`.
+    fn is_uniform_with(&self, tag_now: u16, sample: Sample) -> bool {
+        let plain = !sample.failed() && !sample.is_timed() && sample.slow_mask() == 0;
+        plain && self.is_full_of_plain_successes(tag_now)
+    }
+
+    /// Returns `true` when the ring of period `tag` is full and holds only
+    /// successes without a duration or a slow mark.
+    #[inline]
+    pub(crate) fn is_full_of_plain_successes(&self, tag_now: u16) -> bool {
+        !self.keeps_durations
+            && self.head.get(tag_now) >= self.slots.len() as u64
+            && self.failures.get(tag_now) == 0
+            && self
+                .slow
+                .iter()
+                .take(self.thresholds.len())
+                .all(|counter| counter.get(tag_now) == 0)
+    }
+
+    /// Claims the next position and returns its slot index.
+    fn claim(&self, tag_now: u16) -> Option<usize> {
+        let size = self.slots.len() as u64;
+        // Positions run from 0 to twice the size and then wrap back to the
+        // size, so the slot index needs a subtraction, not a division.
+        let claimed = self.head.update(tag_now, |claimed| {
+            if claimed + 1 == 2 * size {
+                size
+            } else {
+                claimed + 1
+            }
+        })?;
+        let index = if claimed >= size {
+            claimed - size
         } else {
-            self.len += 1;
+            claimed
+        };
+        Some(index as usize)
+    }
+
+    /// Moves the totals from counting `old` to counting `new`.
+    fn adjust(&self, tag_now: u16, old: Sample, new: Sample) {
+        let counted = |sample: Sample, flag: bool| i64::from(sample.is_occupied() && flag);
+        let failed = counted(new, new.failed()) - counted(old, old.failed());
+        let untimed = counted(new, !new.is_timed()) - counted(old, !old.is_timed());
+        let micros =
+            new.duration_micros().unwrap_or(0) as i64 - old.duration_micros().unwrap_or(0) as i64;
+        add_if_nonzero(&self.failures, tag_now, failed);
+        add_if_nonzero(&self.untimed, tag_now, untimed);
+        add_if_nonzero(&self.duration_micros, tag_now, micros);
+
+        let changed = old.slow_mask() ^ new.slow_mask();
+        for (index, counter) in self.slow.iter().enumerate() {
+            let bit = 1 << index;
+            if changed & bit != 0 {
+                let delta = if new.slow_mask() & bit != 0 { 1 } else { -1 };
+                counter.add(tag_now, delta);
+            }
         }
-        self.samples[self.next] = sample;
-        self.metric.add(sample);
-        self.next = (self.next + 1) % self.samples.len();
     }
 
-    pub(crate) fn metric(&self) -> Metric {
-        self.metric
+    pub(crate) fn metric(&self, tag_now: u16) -> Metric {
+        let total = self.head.get(tag_now).min(self.slots.len() as u64);
+        let failures = self.failures.get_clamped(tag_now);
+        let mut metric = Metric::from_totals(self.thresholds, total, failures);
+        if self.keeps_durations {
+            metric.set_durations(
+                self.untimed.get_clamped(tag_now),
+                self.duration_micros.get_clamped(tag_now),
+            );
+        }
+        for (index, counter) in self.slow.iter().take(self.thresholds.len()).enumerate() {
+            metric.set_slow_count(index, counter.get_clamped(tag_now));
+        }
+        metric
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.next = 0;
-        self.len = 0;
-        self.metric.clear();
+    /// Empties the window and starts period `tag`.
+    pub(crate) fn reset(&self, tag_now: u16) {
+        for slot in self.slots.iter() {
+            // Relaxed: see the module docs of `tagged`.
+            slot.store(pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
+        }
+        self.head.reset(tag_now, 0);
+        for counter in [&self.failures, &self.untimed, &self.duration_micros] {
+            counter.reset(tag_now, 0);
+        }
+        for counter in &self.slow {
+            counter.reset(tag_now, 0);
+        }
+    }
+}
+
+/// What recording a sample did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recording {
+    /// The period is over; nothing was recorded.
+    Stale,
+    /// The window is exactly as it was, so its metric is too.
+    Unchanged,
+    /// The sample went into the window.
+    Changed,
+}
+
+fn add_if_nonzero(counter: &TaggedCounter, tag_now: u16, delta: i64) {
+    if delta != 0 {
+        counter.add(tag_now, delta);
     }
 }
 
@@ -112,11 +267,15 @@ mod tests {
     use super::*;
 
     fn state(size: usize) -> CountState {
-        CountState::new(CountWindow::new(size).unwrap(), SlowThresholds::default())
+        CountState::new(
+            CountWindow::new(size).unwrap(),
+            SlowThresholds::default(),
+            false,
+        )
     }
 
     fn outcome(failed: bool) -> Sample {
-        Sample::new(failed, None, &SlowThresholds::default())
+        Sample::untimed(failed)
     }
 
     #[test]
@@ -132,32 +291,80 @@ mod tests {
 
     #[test]
     fn evicts_oldest_when_full() {
-        let mut window = state(3);
+        let window = state(3);
         for failed in [true, true, false] {
-            window.record(outcome(failed));
+            assert_eq!(window.record(0, outcome(failed)), Recording::Changed);
         }
-        assert_eq!(window.metric().failure_count(), 2);
+        assert_eq!(window.metric(0).failure_count(), 2);
 
-        window.record(outcome(false));
-        assert_eq!(window.metric().total_count(), 3);
-        assert_eq!(window.metric().failure_count(), 1);
+        window.record(0, outcome(false));
+        assert_eq!(window.metric(0).total_count(), 3);
+        assert_eq!(window.metric(0).failure_count(), 1);
 
-        window.record(outcome(false));
-        window.record(outcome(true));
-        assert_eq!(window.metric().total_count(), 3);
-        assert_eq!(window.metric().failure_count(), 1);
+        window.record(0, outcome(false));
+        window.record(0, outcome(true));
+        assert_eq!(window.metric(0).total_count(), 3);
+        assert_eq!(window.metric(0).failure_count(), 1);
     }
 
     #[test]
-    fn clear_empties_and_restarts() {
-        let mut window = state(2);
-        window.record(outcome(true));
-        window.record(outcome(true));
-        window.clear();
-        assert_eq!(window.metric().total_count(), 0);
+    fn uniform_full_ring_records_nothing() {
+        let window = state(3);
+        for _ in 0..3 {
+            assert_eq!(window.record(0, outcome(false)), Recording::Changed);
+        }
+        assert_eq!(window.record(0, outcome(false)), Recording::Unchanged);
+        assert_eq!(window.record(0, outcome(true)), Recording::Changed);
+        assert_eq!(window.record(0, outcome(false)), Recording::Changed);
+        assert_eq!(window.metric(0).failure_count(), 1);
+        assert_eq!(window.metric(0).total_count(), 3);
+    }
 
-        window.record(outcome(false));
-        assert_eq!(window.metric().total_count(), 1);
-        assert_eq!(window.metric().failure_count(), 0);
+    #[test]
+    fn many_laps_keep_position_bounded() {
+        let window = state(4);
+        for round in 0..1_000 {
+            window.record(0, outcome(round % 4 == 0));
+        }
+        let metric = window.metric(0);
+        assert_eq!(metric.total_count(), 4);
+        assert_eq!(metric.failure_count(), 1);
+        assert!(window.head.raw_value() < 8);
+    }
+
+    #[test]
+    fn reset_empties_and_starts_new_period() {
+        let window = state(2);
+        window.record(0, outcome(true));
+        window.record(0, outcome(true));
+        window.reset(1);
+        assert_eq!(window.metric(1).total_count(), 0);
+        assert_eq!(
+            window.record(0, outcome(true)),
+            Recording::Stale,
+            "an old period records nothing"
+        );
+
+        assert_eq!(window.record(1, outcome(false)), Recording::Changed);
+        assert_eq!(window.metric(1).total_count(), 1);
+        assert_eq!(window.metric(1).failure_count(), 0);
+    }
+
+    #[test]
+    fn timed_and_slow_totals_follow_evictions() {
+        let mut thresholds = SlowThresholds::default();
+        assert!(thresholds.insert(Duration::from_millis(100)));
+        let window = CountState::new(CountWindow::new(2).unwrap(), thresholds, true);
+        let timed = |millis| Sample::timed(false, Duration::from_millis(millis), &thresholds);
+        window.record(0, timed(150));
+        window.record(0, Sample::untimed(true));
+        window.record(0, timed(50));
+
+        let metric = window.metric(0);
+        assert_eq!(metric.total_count(), 2);
+        assert_eq!(metric.timed_count(), 1);
+        assert_eq!(metric.failure_count(), 1);
+        assert_eq!(metric.total_duration(), Some(Duration::from_millis(50)));
+        assert_eq!(metric.slow_count(Duration::from_millis(100)), Some(0));
     }
 }

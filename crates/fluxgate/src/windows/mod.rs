@@ -7,19 +7,23 @@
 //!
 //! Both record and read in constant time: each keeps running totals and
 //! adjusts them as outcomes enter and leave. Every state transition starts
-//! the window again from empty.
+//! the window again from empty. Count windows record without a lock; time
+//! windows take a short lock to expire whole seconds exactly.
 
 mod count;
+pub(crate) mod tagged;
 mod time;
 
 use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 pub use count::CountWindow;
 pub use time::TimeWindow;
 
-pub(crate) use count::CountState;
-pub(crate) use time::TimeState;
+use count::{CountState, Recording};
+use tagged::tag_of_epoch;
+use time::TimeState;
 
 use crate::metric::{Metric, Sample, SlowThresholds};
 
@@ -77,44 +81,107 @@ impl fmt::Display for Window {
     }
 }
 
-/// The live contents of a window.
+/// The live contents of a window, shared by every thread that records.
+///
+/// Count windows record without a lock (see `CountState`). Time windows
+/// take a short lock per record and read: they must expire whole seconds
+/// as time passes, which one lock keeps exact at a cost of two atomic
+/// operations.
 #[derive(Debug)]
 pub(crate) enum WindowState {
     Count(CountState),
-    Time(TimeState),
+    Time(Mutex<TimePeriod>),
+}
+
+/// What recording a sample did, with the metric after it when it changed.
+#[derive(Debug)]
+pub(crate) enum Recorded {
+    /// The period is over; nothing was recorded.
+    Stale,
+    /// The window is exactly as the last recording left it.
+    Unchanged,
+    /// The window changed and now has this metric.
+    Changed(Metric),
+}
+
+/// A time window and the period it belongs to.
+#[derive(Debug)]
+pub(crate) struct TimePeriod {
+    epoch: u64,
+    window: TimeState,
 }
 
 impl WindowState {
-    pub(crate) fn new(window: Window, thresholds: SlowThresholds) -> WindowState {
+    pub(crate) fn new(
+        window: Window,
+        thresholds: SlowThresholds,
+        keeps_durations: bool,
+    ) -> WindowState {
         match window {
-            Window::Count(window) => WindowState::Count(CountState::new(window, thresholds)),
-            Window::Time(window) => WindowState::Time(TimeState::new(window, thresholds)),
+            Window::Count(window) => {
+                WindowState::Count(CountState::new(window, thresholds, keeps_durations))
+            }
+            Window::Time(window) => WindowState::Time(Mutex::new(TimePeriod {
+                epoch: 0,
+                window: TimeState::new(window, thresholds),
+            })),
         }
     }
 
-    /// Returns `true` when recording and reading need the time.
-    pub(crate) fn needs_time(&self) -> bool {
-        matches!(self, WindowState::Time(_))
-    }
-
-    pub(crate) fn record(&mut self, sample: Sample, now: Duration) {
+    /// Records `sample` in period `epoch` and returns the metric after it.
+    /// `now` is read only by time windows.
+    pub(crate) fn record(
+        &self,
+        epoch: u64,
+        sample: Sample,
+        now: impl FnOnce() -> Duration,
+    ) -> Recorded {
         match self {
-            WindowState::Count(state) => state.record(sample),
-            WindowState::Time(state) => state.record(sample, now),
+            WindowState::Count(state) => {
+                let tag = tag_of_epoch(epoch);
+                match state.record(tag, sample) {
+                    Recording::Stale => Recorded::Stale,
+                    Recording::Unchanged => Recorded::Unchanged,
+                    Recording::Changed => Recorded::Changed(state.metric(tag)),
+                }
+            }
+            WindowState::Time(period) => {
+                let now = now();
+                let mut period = lock(period);
+                if period.epoch != epoch {
+                    return Recorded::Stale;
+                }
+                period.window.record(sample, now);
+                Recorded::Changed(period.window.metric(now))
+            }
         }
     }
 
-    pub(crate) fn metric(&mut self, now: Duration) -> Metric {
+    /// Returns the metric of period `epoch`.
+    pub(crate) fn metric(&self, epoch: u64, now: impl FnOnce() -> Duration) -> Metric {
         match self {
-            WindowState::Count(state) => state.metric(),
-            WindowState::Time(state) => state.metric(now),
+            WindowState::Count(state) => state.metric(tag_of_epoch(epoch)),
+            WindowState::Time(period) => {
+                let now = now();
+                lock(period).window.metric(now)
+            }
         }
     }
 
-    pub(crate) fn clear(&mut self) {
+    /// Empties the window and starts period `epoch`.
+    pub(crate) fn reset(&self, epoch: u64) {
         match self {
-            WindowState::Count(state) => state.clear(),
-            WindowState::Time(state) => state.clear(),
+            WindowState::Count(state) => state.reset(tag_of_epoch(epoch)),
+            WindowState::Time(period) => {
+                let mut period = lock(period);
+                period.epoch = epoch;
+                period.window.clear();
+            }
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing that can panic runs under this lock.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

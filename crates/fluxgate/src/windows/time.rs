@@ -183,11 +183,11 @@ mod tests {
     }
 
     fn failure() -> Sample {
-        Sample::new(true, None, &SlowThresholds::default())
+        Sample::untimed(true)
     }
 
     fn success() -> Sample {
-        Sample::new(false, None, &SlowThresholds::default())
+        Sample::untimed(false)
     }
 
     fn at(seconds: f64) -> Duration {
