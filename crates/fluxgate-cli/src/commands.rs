@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn replay(args: &ReplayArgs) -> Result<(), Error> {
     match &args.policy {
-        None => replay_with(CircuitBreaker::builder(), "(default policy)".to_owned(), args),
+        None => replay_with(CircuitBreaker::builder(), "the default policy".to_owned(), args),
         Some(path) => Err(Error::Usage(format!(
             "cannot load {}: this build has no policy-file support yet",
             path.display()
@@ -154,7 +154,7 @@ fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs)
     let mut subtitles = vec![
         rule("tripper ="),
         format!(
-            "{}   {}   {}   {}",
+            "{} · {} · {} · {}",
             rule("window ="),
             rule("tracker ="),
             rule("retry ="),
@@ -167,19 +167,19 @@ fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs)
         .map(|path| path.display().to_string())
         .collect();
     let mut replayed = format!(
-        "input: {}   {} calls, {} rejected, {} transitions",
+        "input: {} · {} calls, {} rejected, {} transitions",
         inputs.join(", "),
         result.counts.calls,
         result.counts.rejected,
         result.transition_count
     );
     for injection in &args.inject {
-        replayed.push_str(&format!("   injected: {injection}"));
+        replayed.push_str(&format!(" · injected: {injection}"));
     }
     subtitles.push(replayed);
     PlotLabels {
         title: format!(
-            "fluxgate replay: breaker \"{}\" from {}",
+            "fluxgate replay: breaker \"{}\" of {}",
             policy.breaker, policy.source
         ),
         subtitles,

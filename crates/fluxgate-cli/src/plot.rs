@@ -13,7 +13,7 @@ use crate::input::DisplayDate;
 use crate::replay::{Bucket, Timeline, state_index};
 
 const WIDTH: f64 = 1200.0;
-const HEIGHT: f64 = 660.0;
+const HEIGHT: f64 = 630.0;
 const LEFT: f64 = 80.0;
 const RIGHT: f64 = 1170.0;
 const STRIP_TOP: f64 = 86.0;
@@ -224,10 +224,16 @@ fn write_rate_chart(svg: &mut String, timeline: &Timeline, scale: &Scale) {
         CHART_TOP + CHART_HEIGHT / 2.0
     );
 
-    let failure: Vec<Option<f64>> = timeline.buckets().iter().map(|b| b.failure_rate).collect();
-    write_rate_line(svg, &failure, scale, FAILURE_COLOUR, None);
+    let sampled = |rate: fn(&Bucket) -> Option<f64>| -> Vec<Option<Option<f64>>> {
+        let buckets = timeline.buckets();
+        buckets
+            .iter()
+            .map(|bucket| (bucket.samples > 0).then(|| rate(bucket)))
+            .collect()
+    };
+    write_rate_line(svg, &sampled(|bucket| bucket.failure_rate), scale, FAILURE_COLOUR, None);
     if timeline.slow_threshold().is_some() {
-        let slow: Vec<Option<f64>> = timeline.buckets().iter().map(|b| b.slow_rate).collect();
+        let slow = sampled(|bucket| bucket.slow_rate);
         write_rate_line(svg, &slow, scale, SLOW_COLOUR, Some("6 4"));
     }
     let _ = writeln!(
@@ -237,11 +243,12 @@ fn write_rate_chart(svg: &mut String, timeline: &Timeline, scale: &Scale) {
     );
 }
 
-/// Draws one rate as polylines through the interval centres, broken where
-/// the window was empty.
+/// Draws one rate as polylines through the centres of the sampled
+/// intervals. The line joins samples across intervals without calls, and
+/// breaks where the window was empty (an open circuit clears it).
 fn write_rate_line(
     svg: &mut String,
-    rates: &[Option<f64>],
+    rates: &[Option<Option<f64>>],
     scale: &Scale,
     colour: &str,
     dash: Option<&str>,
@@ -269,12 +276,13 @@ fn write_rate_line(
     };
     for (index, rate) in rates.iter().enumerate() {
         match rate {
-            Some(rate) => {
+            None => {}
+            Some(None) => flush(&mut points, svg),
+            Some(Some(rate)) => {
                 let (x0, x1) = scale.bucket_x(index);
                 let y = CHART_TOP + CHART_HEIGHT * (1.0 - rate.clamp(0.0, 1.0));
                 points.push(((x0 + x1) / 2.0, y));
             }
-            None => flush(&mut points, svg),
         }
     }
     flush(&mut points, svg);
@@ -291,7 +299,7 @@ fn write_rejection_bars(svg: &mut String, timeline: &Timeline, scale: &Scale) {
         svg,
         r#"<text x="{LEFT}" y="{}">rejected calls per interval of {} (highest: {most})</text>"#,
         BARS_TOP - 6.0,
-        fluxgate::DisplayDuration(round_to_millis(timeline.width()))
+        fluxgate::DisplayDuration(round_for_label(timeline.width()))
     );
     if most > 0 {
         for (index, bucket) in timeline.buckets().iter().enumerate() {
@@ -311,8 +319,14 @@ fn write_rejection_bars(svg: &mut String, timeline: &Timeline, scale: &Scale) {
     );
 }
 
-fn round_to_millis(duration: Duration) -> Duration {
-    Duration::from_millis(duration.as_millis().max(1) as u64)
+/// Rounds an interval width for its label: to the millisecond below ten
+/// seconds, to the second above.
+fn round_for_label(duration: Duration) -> Duration {
+    if duration >= Duration::from_secs(10) {
+        Duration::from_secs(duration.as_secs_f64().round() as u64)
+    } else {
+        Duration::from_millis(duration.as_millis().max(1) as u64)
+    }
 }
 
 /// Steps between time labels, in seconds, from which the axis picks the
@@ -377,7 +391,7 @@ fn tick_label(seconds: f64, step: f64, span: f64, dates: bool) -> String {
 }
 
 fn write_legend(svg: &mut String, timeline: &Timeline) {
-    let y = HEIGHT - 52.0;
+    let y = HEIGHT - 44.0;
     let mut x = LEFT;
     let seen: Vec<State> = State::ALL
         .into_iter()
@@ -394,7 +408,7 @@ fn write_legend(svg: &mut String, timeline: &Timeline) {
         x += 40.0 + 7.0 * state.as_str().len() as f64;
     }
 
-    let y = HEIGHT - 26.0;
+    let y = HEIGHT - 20.0;
     let mut x = LEFT;
     let mut entries = vec![(
         FAILURE_COLOUR,

@@ -21,6 +21,8 @@ pub struct Bucket {
     pub state_seconds: [f64; 6],
     /// Calls rejected in the interval.
     pub rejected: u64,
+    /// How many times the window was sampled in the interval.
+    pub samples: u32,
     /// The highest failure rate of the window sampled in the interval.
     pub failure_rate: Option<f64>,
     /// The highest slow-call rate sampled in the interval, for the first
@@ -37,6 +39,7 @@ impl Bucket {
         Bucket {
             state_seconds,
             rejected: self.rejected + other.rejected,
+            samples: self.samples + other.samples,
             failure_rate: max_rate(self.failure_rate, other.failure_rate),
             slow_rate: max_rate(self.slow_rate, other.slow_rate),
         }
@@ -160,6 +163,7 @@ impl Timeline {
             .slow_threshold
             .and_then(|threshold| metric.slow_rate(threshold));
         if let Some(bucket) = self.current_bucket() {
+            bucket.samples += 1;
             bucket.failure_rate = max_rate(bucket.failure_rate, failure_rate);
             bucket.slow_rate = max_rate(bucket.slow_rate, slow_rate);
         }
@@ -265,6 +269,7 @@ mod tests {
         timeline.sample(&Metric::new(10, 6));
         timeline.sample(&Metric::default());
         let bucket = timeline.buckets()[0];
+        assert_eq!(bucket.samples, 3);
         assert_eq!(bucket.failure_rate, Some(0.6));
         assert_eq!(bucket.slow_rate, Some(0.5));
     }

@@ -20,7 +20,7 @@ fn write_policy(report: &Report, out: &mut impl Write) -> io::Result<()> {
     let policy = &report.policy;
     writeln!(
         out,
-        "Policy: breaker {:?} from {} (seed {})",
+        "Policy: breaker {:?} of {} (seed {})",
         policy.breaker, policy.source, policy.seed
     )?;
     for rule in &policy.rules {
@@ -222,7 +222,7 @@ mod tests {
         let mut output = Vec::new();
         sample_report().write_text(&mut output).unwrap();
         let expected = "\
-Policy: breaker \"default\" from demo.toml (seed 0)
+Policy: breaker \"default\" of demo.toml (seed 0)
   window = count(100)
   tracker = all()
 
