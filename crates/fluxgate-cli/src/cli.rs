@@ -21,7 +21,7 @@ Exit status:
 #[derive(Debug, Parser)]
 #[command(name = "fluxgate", version, after_help = EXIT_STATUS_HELP)]
 pub struct Cli {
-    /// What to do.
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: CliCommand,
 }
@@ -32,7 +32,7 @@ pub enum CliCommand {
     /// Runs recorded calls through a policy and reports what the breaker
     /// would have done.
     #[command(after_help = REPLAY_HELP)]
-    Replay(ReplayArgs),
+    Replay(Box<ReplayArgs>),
     /// Validates a policy file and prints each breaker's rules in
     /// canonical form.
     #[command(after_help = EXIT_STATUS_HELP)]
@@ -74,9 +74,9 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "LIST", default_value = "500-599")]
     pub error_status: StatusSet,
 
-    /// What to print on standard output: a readable report, one JSON event
-    /// per line, or the report as one JSON document. The report is the
-    /// default whether or not standard output is a terminal.
+    /// Output on standard output: a readable report, one JSON event per
+    /// line, or the report as one JSON document. The readable report is
+    /// the default whether or not standard output is a terminal.
     #[arg(long, value_enum, default_value_t = OutputArg::Text)]
     pub output: OutputArg,
 

@@ -30,7 +30,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn replay(args: &ReplayArgs) -> Result<(), Error> {
     match &args.policy {
-        None => replay_with(CircuitBreaker::builder(), "the default policy".to_owned(), args),
+        None => replay_with(
+            CircuitBreaker::builder(),
+            "the default policy".to_owned(),
+            args,
+        ),
         Some(path) => Err(Error::Usage(format!(
             "cannot load {}: this build has no policy-file support yet",
             path.display()

@@ -29,7 +29,7 @@ pub enum Error {
     Input {
         /// The input's path and line number.
         location: String,
-        /// What is wrong.
+        /// The reason the input is invalid.
         reason: String,
     },
     /// Writing an output failed.
@@ -51,8 +51,8 @@ impl Error {
         }
     }
 
-    /// Returns `true` when writing to a closed pipe failed, which is how a
-    /// reader such as `head` says it has read enough: not an error.
+    /// Returns `true` when writing to a closed pipe failed. A reader such as
+    /// `head` closes the pipe once it has read enough, so this is no error.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
     }

@@ -195,8 +195,14 @@ mod tests {
             ("10..10=503", "END must be later than START"),
             ("10..20=5xx", "status \"5xx\" is not from 100 to 999"),
             ("10..20=99", "status \"99\" is not from 100 to 999"),
-            ("ten..20=503", "\"ten\" is neither seconds nor an RFC 3339 time"),
-            ("-5..20=503", "offset \"-5\" must be a number of seconds, 0 or more"),
+            (
+                "ten..20=503",
+                "\"ten\" is neither seconds nor an RFC 3339 time",
+            ),
+            (
+                "-5..20=503",
+                "offset \"-5\" must be a number of seconds, 0 or more",
+            ),
             (
                 "2015-05-18T10:00..20=503",
                 "\"2015-05-18T10:00\": expected an RFC 3339 time such as 2015-05-17T10:05:03Z",

@@ -58,7 +58,10 @@ pub fn render_svg(timeline: &Timeline, labels: &PlotLabels) -> String {
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
     );
-    let _ = writeln!(svg, r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#
+    );
     write_titles(&mut svg, labels);
 
     let Some(origin) = timeline.origin() else {
@@ -147,9 +150,25 @@ fn write_state_strip(svg: &mut String, timeline: &Timeline, scale: &Scale) {
             .unwrap_or(buckets.len());
         let (x0, _) = scale.bucket_x(index);
         let (_, x1) = scale.bucket_x(run_end - 1);
-        write_rect(svg, x0, STRIP_TOP, x1 - x0, STRIP_HEIGHT, state_colour(single), 1.0);
+        write_rect(
+            svg,
+            x0,
+            STRIP_TOP,
+            x1 - x0,
+            STRIP_HEIGHT,
+            state_colour(single),
+            1.0,
+        );
         // The same run, faint, behind the rate chart.
-        write_rect(svg, x0, CHART_TOP, x1 - x0, CHART_HEIGHT, state_colour(single), 0.12);
+        write_rect(
+            svg,
+            x0,
+            CHART_TOP,
+            x1 - x0,
+            CHART_HEIGHT,
+            state_colour(single),
+            0.12,
+        );
         index = run_end;
     }
     let _ = writeln!(
@@ -183,7 +202,15 @@ fn write_mixed_column(svg: &mut String, bucket: &Bucket, (x0, x1): (f64, f64)) {
         }
     }
     if let Some(main) = bucket.main_state() {
-        write_rect(svg, x0, CHART_TOP, x1 - x0, CHART_HEIGHT, state_colour(main), 0.12);
+        write_rect(
+            svg,
+            x0,
+            CHART_TOP,
+            x1 - x0,
+            CHART_HEIGHT,
+            state_colour(main),
+            0.12,
+        );
     }
 }
 
@@ -231,7 +258,13 @@ fn write_rate_chart(svg: &mut String, timeline: &Timeline, scale: &Scale) {
             .map(|bucket| (bucket.samples > 0).then(|| rate(bucket)))
             .collect()
     };
-    write_rate_line(svg, &sampled(|bucket| bucket.failure_rate), scale, FAILURE_COLOUR, None);
+    write_rate_line(
+        svg,
+        &sampled(|bucket| bucket.failure_rate),
+        scale,
+        FAILURE_COLOUR,
+        None,
+    );
     if timeline.slow_threshold().is_some() {
         let slow = sampled(|bucket| bucket.slow_rate);
         write_rate_line(svg, &slow, scale, SLOW_COLOUR, Some("6 4"));
@@ -253,13 +286,18 @@ fn write_rate_line(
     colour: &str,
     dash: Option<&str>,
 ) {
-    let dash = dash.map_or(String::new(), |dash| format!(r#" stroke-dasharray="{dash}""#));
+    let dash = dash.map_or(String::new(), |dash| {
+        format!(r#" stroke-dasharray="{dash}""#)
+    });
     let mut points: Vec<(f64, f64)> = Vec::new();
     let flush = |points: &mut Vec<(f64, f64)>, svg: &mut String| {
         match points.as_slice() {
             [] => {}
             [(x, y)] => {
-                let _ = writeln!(svg, r#"<circle cx="{x:.2}" cy="{y:.2}" r="2" fill="{colour}"/>"#);
+                let _ = writeln!(
+                    svg,
+                    r#"<circle cx="{x:.2}" cy="{y:.2}" r="2" fill="{colour}"/>"#
+                );
             }
             _ => {
                 svg.push_str("<polyline points=\"");
@@ -309,7 +347,15 @@ fn write_rejection_bars(svg: &mut String, timeline: &Timeline, scale: &Scale) {
             let (x0, x1) = scale.bucket_x(index);
             let height = BARS_HEIGHT * bucket.rejected as f64 / most as f64;
             let width = (x1 - x0).max(1.0);
-            write_rect(svg, x0, AXIS_Y - height, width, height, REJECTED_COLOUR, 1.0);
+            write_rect(
+                svg,
+                x0,
+                AXIS_Y - height,
+                width,
+                height,
+                REJECTED_COLOUR,
+                1.0,
+            );
         }
     }
     let _ = writeln!(
@@ -373,7 +419,11 @@ fn write_time_axis(svg: &mut String, scale: &Scale, dates: bool) {
 /// Writes a tick as a date part fine enough for the step, or as seconds.
 fn tick_label(seconds: f64, step: f64, span: f64, dates: bool) -> String {
     if !dates {
-        let decimals = if step >= 1.0 { 0 } else { (-step.log10()).ceil() as usize };
+        let decimals = if step >= 1.0 {
+            0
+        } else {
+            (-step.log10()).ceil() as usize
+        };
         return format!("{seconds:.decimals$}s");
     }
     // "2015-05-17 10:05:03.250Z": keep the parts the step and span need.
@@ -426,7 +476,9 @@ fn write_legend(svg: &mut String, timeline: &Timeline) {
         ));
     }
     for (colour, dash, text) in entries {
-        let dash = dash.map_or(String::new(), |dash| format!(r#" stroke-dasharray="{dash}""#));
+        let dash = dash.map_or(String::new(), |dash| {
+            format!(r#" stroke-dasharray="{dash}""#)
+        });
         let _ = writeln!(
             svg,
             r#"<line x1="{x}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="2"{dash}/>"#,
@@ -434,11 +486,20 @@ fn write_legend(svg: &mut String, timeline: &Timeline) {
             x + 28.0,
             y - 4.0
         );
-        let _ = writeln!(svg, r#"<text x="{}" y="{y}">{}</text>"#, x + 34.0, escape(&text));
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{y}">{}</text>"#,
+            x + 34.0,
+            escape(&text)
+        );
         x += 60.0 + 6.5 * text.len() as f64;
     }
     write_rect(svg, x, y - 10.0, 10.0, 12.0, REJECTED_COLOUR, 1.0);
-    let _ = writeln!(svg, r#"<text x="{}" y="{y}">rejected calls</text>"#, x + 15.0);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{}" y="{y}">rejected calls</text>"#,
+        x + 15.0
+    );
 }
 
 fn escape(text: &str) -> String {
@@ -490,7 +551,10 @@ mod tests {
 
         assert!(svg.contains("fill=\"#e53935\""), "open band");
         assert!(svg.contains("fill=\"#43a047\""), "closed band");
-        assert!(svg.contains("<polyline") || svg.contains("<circle"), "rate line");
+        assert!(
+            svg.contains("<polyline") || svg.contains("<circle"),
+            "rate line"
+        );
         assert!(svg.contains("fill=\"#c62828\""), "rejection bar");
         assert!(svg.contains(">0s</text>"), "first tick");
         assert!(svg.contains(">30s</text>"), "last tick");
@@ -502,7 +566,10 @@ mod tests {
     #[test]
     fn tick_labels_fit_the_step() {
         let may_17 = 1_431_857_103.0;
-        assert_eq!(tick_label(may_17, 3600.0, 3.0 * 86_400.0, true), "05-17 10:05");
+        assert_eq!(
+            tick_label(may_17, 3600.0, 3.0 * 86_400.0, true),
+            "05-17 10:05"
+        );
         assert_eq!(tick_label(may_17, 600.0, 7200.0, true), "10:05");
         assert_eq!(tick_label(may_17, 10.0, 100.0, true), "10:05:03");
         assert_eq!(tick_label(may_17, 86_400.0, 9.0 * 86_400.0, true), "05-17");

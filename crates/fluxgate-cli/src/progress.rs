@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// How long a replay runs before its progress bar appears.
+/// The run time after which the progress bar appears.
 pub(crate) const DELAY: Duration = Duration::from_secs(2);
 
 /// Lines between two looks at the clock.
@@ -71,8 +71,9 @@ impl Progress {
             }
             None => {
                 let bar = ProgressBar::new_spinner();
-                let style = ProgressStyle::with_template("{spinner} {bytes} read ({bytes_per_sec})")
-                    .expect("the template is valid");
+                let style =
+                    ProgressStyle::with_template("{spinner} {bytes} read ({bytes_per_sec})")
+                        .expect("the template is valid");
                 bar.set_style(style);
                 bar
             }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use fluxgate::trackers::Tracker;
 
+use crate::StatusSet;
 use crate::error::Error;
 use crate::inject::Injection;
 use crate::input::{
@@ -15,12 +16,11 @@ use crate::input::{
 use crate::progress::Progress;
 use crate::replay::{EventSink, Replayer};
 use crate::report::{InputFile, InputStats, MAX_LISTED_MALFORMED, MalformedLine};
-use crate::StatusSet;
 
-/// How many non-empty lines format detection looks at.
+/// The number of non-empty lines format detection reads.
 const DETECTION_LINES: usize = 8;
 
-/// What to read and how.
+/// The inputs of a replay and how to read them.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {
     /// The inputs, replayed one after the other; `-` is standard input.
@@ -73,7 +73,7 @@ fn total_size(paths: &[PathBuf]) -> Option<u64> {
     })
 }
 
-/// How one input's lines become records.
+/// The parser for one input's lines.
 enum Parser {
     Jsonl,
     /// CSV, with its header once read.
@@ -151,7 +151,11 @@ impl Reading<'_> {
 
     /// Detects the format from the lines set aside; `None` for an input
     /// with no non-blank line.
-    fn detect(&self, name: &str, first_lines: &[(u64, Option<Vec<u8>>)]) -> Result<Option<Format>, Error> {
+    fn detect(
+        &self,
+        name: &str,
+        first_lines: &[(u64, Option<Vec<u8>>)],
+    ) -> Result<Option<Format>, Error> {
         let samples: Vec<&[u8]> = first_lines
             .iter()
             .filter_map(|(_, line)| line.as_deref())
@@ -160,12 +164,14 @@ impl Reading<'_> {
         if samples.is_empty() {
             return Ok(None);
         }
-        detect_format(&samples).map(Some).ok_or_else(|| Error::Input {
-            location: name.to_owned(),
-            reason: "cannot detect the format from the first lines; \
+        detect_format(&samples)
+            .map(Some)
+            .ok_or_else(|| Error::Input {
+                location: name.to_owned(),
+                reason: "cannot detect the format from the first lines; \
                      pass --format jsonl, csv or clf"
-                .to_owned(),
-        })
+                    .to_owned(),
+            })
     }
 
     fn handle_line<K, S>(

@@ -10,7 +10,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::Value;
 
-const SAMPLE_SUMMARY: &str = "{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 0, \"transitions\": 0}";
+const SAMPLE_SUMMARY: &str =
+    "{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 0, \"transitions\": 0}";
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -275,7 +276,8 @@ fn inject_opens_the_breaker_inside_the_span() {
     let start = 1_431_857_103.0 + 86_400.0;
     let times = transition_times(&stdout);
     assert_eq!(times.len(), 3);
-    assert!(times[0] >= start && times[0] < start + 1800.0, "{times:?}");
+    assert!(times[0] >= start, "{times:?}");
+    assert!(times[0] < start + 1800.0, "{times:?}");
 
     // The same span written as dates gives the same replay.
     let dated = fluxgate(&[
@@ -426,7 +428,10 @@ fn help_documents_exit_statuses() {
     let help = stdout_of(&output);
     assert!(help.contains("Exit status:\n  0  success"), "{help}");
     assert!(help.contains("  1  an input could not be read"), "{help}");
-    assert!(help.contains("  2  invalid arguments, or an invalid policy file"), "{help}");
+    assert!(
+        help.contains("  2  invalid arguments, or an invalid policy file"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -446,7 +451,12 @@ fn closed_pipe_is_not_an_error() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 16];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let mut stderr = String::new();
     child

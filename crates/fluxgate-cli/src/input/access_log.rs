@@ -13,8 +13,8 @@ use std::time::Duration;
 use super::{Body, ErrorKind, LineError, Record, parse_log_date};
 use crate::StatusSet;
 
-/// Parses one access-log line; `errors` holds the statuses that count as
-/// errors (of kind `http_<status>`).
+/// Parses one access-log line. A status in `errors` makes the call an error
+/// of kind `http_<status>`.
 ///
 /// # Errors
 ///
@@ -169,7 +169,9 @@ pub(crate) fn parse_seconds(field: &[u8]) -> Option<Duration> {
         .fold(0u64, |value, &digit| value * 10 + u64::from(digit - b'0'));
     let mut nanos = 0u32;
     for position in 0..9 {
-        let digit = fraction.get(position).map_or(0, |&byte| u32::from(byte - b'0'));
+        let digit = fraction
+            .get(position)
+            .map_or(0, |&byte| u32::from(byte - b'0'));
         nanos = nanos * 10 + digit;
     }
     Some(Duration::new(seconds, nanos))
@@ -338,7 +340,9 @@ mod tests {
 
     #[test]
     fn long_user_agent_line() {
-        let mut line = b"192.0.2.1 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 500 5 \"-\" \"".to_vec();
+        let mut line =
+            b"192.0.2.1 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 500 5 \"-\" \""
+                .to_vec();
         line.extend(std::iter::repeat_n(b'x', 1 << 20));
         line.extend_from_slice(b"\" 1.5");
         let (_, duration, error) = call(&line);
@@ -351,7 +355,10 @@ mod tests {
         assert_eq!(parse_seconds(b"0.180"), Some(Duration::from_millis(180)));
         assert_eq!(parse_seconds(b".5"), Some(Duration::from_millis(500)));
         assert_eq!(parse_seconds(b"3."), Some(Duration::from_secs(3)));
-        assert_eq!(parse_seconds(b"0.0000000019"), Some(Duration::from_nanos(1)));
+        assert_eq!(
+            parse_seconds(b"0.0000000019"),
+            Some(Duration::from_nanos(1))
+        );
         assert_eq!(parse_seconds(b"."), None);
         assert_eq!(parse_seconds(b"-1"), None);
         assert_eq!(parse_seconds(b"1e3"), None);

@@ -50,7 +50,8 @@ impl CsvHeader {
                 "the CSV header names the column {name:?} twice"
             )));
         }
-        let t = columns[0].ok_or("the CSV header has no t column (expected columns: t, duration, error, op)")?;
+        let t = columns[0]
+            .ok_or("the CSV header has no t column (expected columns: t, duration, error, op)")?;
         Ok(CsvHeader {
             t,
             duration: columns[1],
@@ -270,11 +271,7 @@ mod tests {
                     error: named("ConnectTimeout"),
                 },
             ),
-            (
-                ",60,,,force_open",
-                60.0,
-                Body::Command(Command::ForceOpen),
-            ),
+            (",60,,,force_open", 60.0, Body::Command(Command::ForceOpen)),
             (
                 "\"Bad, \"\"odd\"\" kind\",1,\"x,y\",",
                 1.0,
@@ -321,10 +318,22 @@ mod tests {
         let cases: [(&[u8], &str); 7] = [
             (b",1,x,", "the t cell is empty"),
             (b"1,fast,,", "duration \"fast\" is not a number of seconds"),
-            (b"1,-2,,", "duration -2 is not a number of seconds, 0 or more"),
-            (b"1,,,explode", "invalid op: unknown command \"explode\" (expected one of: reset, disable, metrics_only, force_open)"),
-            (b"1,,x,reset", "a line with an op records a manual command and takes no error or duration"),
-            (b"1,,\"x\"y,", "unexpected text after the closing quote of field 3"),
+            (
+                b"1,-2,,",
+                "duration -2 is not a number of seconds, 0 or more",
+            ),
+            (
+                b"1,,,explode",
+                "invalid op: unknown command \"explode\" (expected one of: reset, disable, metrics_only, force_open)",
+            ),
+            (
+                b"1,,x,reset",
+                "a line with an op records a manual command and takes no error or duration",
+            ),
+            (
+                b"1,,\"x\"y,",
+                "unexpected text after the closing quote of field 3",
+            ),
             (b"1,,\xff,", "the error cell is not valid UTF-8"),
         ];
         for (line, reason) in cases {

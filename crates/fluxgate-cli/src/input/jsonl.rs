@@ -14,8 +14,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use fluxgate::Command;
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 use super::{Body, ErrorKind, LineError, LineTime, Record, duration_from_seconds, parse_rfc3339};
 
@@ -77,7 +77,7 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonTimeVisitor<'a> {
 /// # Errors
 ///
 /// Returns the reason when the line is not a JSON object, lacks `t`, or
-/// holds a value out of range.
+/// contains a value out of range.
 pub fn parse_json_line(line: &[u8]) -> Result<Record<'_>, LineError> {
     let parsed: JsonLine<'_> = serde_json::from_slice(line)
         .map_err(|error| LineError::owned(format!("invalid JSON: {error}")))?;

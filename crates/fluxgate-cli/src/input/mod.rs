@@ -53,16 +53,16 @@ impl fmt::Display for Format {
 pub struct Record<'a> {
     /// When the call, or the command, happened.
     pub time: LineTime,
-    /// What happened.
+    /// The call or command.
     pub body: Body<'a>,
 }
 
-/// What one input line records.
+/// The content of one input line: a call or a manual command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body<'a> {
     /// A call, admitted and completed at the line's time.
     Call {
-        /// How long it took, when the line says.
+        /// Its duration, when the line gives one.
         duration: Option<Duration>,
         /// Its error, or `None` for a success.
         error: Option<ErrorKind<'a>>,
@@ -112,7 +112,7 @@ fn push_decimal(buffer: &mut String, value: u16) {
     }
 }
 
-/// Why a line could not be read as a record.
+/// The reason a line could not be read as a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError(Cow<'static, str>);
 
@@ -159,7 +159,9 @@ pub fn parse_time_text(text: &str) -> Result<LineTime, LineError> {
         .all(|byte| byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b'+' | b'e' | b'E'));
     if looks_numeric && !text.is_empty() {
         let seconds: f64 = text.parse().map_err(|_| {
-            LineError::owned(format!("t {text:?} is neither seconds nor an RFC 3339 time"))
+            LineError::owned(format!(
+                "t {text:?} is neither seconds nor an RFC 3339 time"
+            ))
         })?;
         return Ok(LineTime::from_seconds(seconds)?);
     }
@@ -238,7 +240,10 @@ mod tests {
         assert_eq!(detect_format(&[b"  {\"t\": 1}"]), Some(Format::Jsonl));
         assert_eq!(detect_format(&[b"error,t,duration"]), Some(Format::Csv));
         assert_eq!(detect_format(&[log]), Some(Format::AccessLog));
-        assert_eq!(detect_format(&[b"garbage first", log]), Some(Format::AccessLog));
+        assert_eq!(
+            detect_format(&[b"garbage first", log]),
+            Some(Format::AccessLog)
+        );
         assert_eq!(detect_format(&[b"garbage", b"more garbage"]), None);
         assert_eq!(detect_format(&[]), None);
     }

@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use flate2::bufread::MultiGzDecoder;
 
-/// The longest line read whole; the rest of a longer line is skipped and
-/// the line reported as malformed, so that memory stays bounded.
+/// The maximum length of a line. A longer line is skipped and reported as
+/// malformed, so that memory stays bounded.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 const BUFFER_BYTES: usize = 256 << 10;
@@ -115,7 +115,9 @@ impl LineReader {
     pub fn next_line(&mut self) -> io::Result<Option<(u64, Line<'_>)>> {
         self.buffer.clear();
         let limit = MAX_LINE_BYTES as u64 + 1;
-        let count = (&mut self.reader).take(limit).read_until(b'\n', &mut self.buffer)?;
+        let count = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut self.buffer)?;
         if count == 0 {
             return Ok(None);
         }
@@ -255,6 +257,9 @@ mod tests {
     fn missing_file_is_an_error() {
         let consumed = Rc::new(Cell::new(0));
         let error = open_input(Path::new("/nonexistent/fluxgate.log"), consumed).err();
-        assert_eq!(error.map(|error| error.kind()), Some(io::ErrorKind::NotFound));
+        assert_eq!(
+            error.map(|error| error.kind()),
+            Some(io::ErrorKind::NotFound)
+        );
     }
 }

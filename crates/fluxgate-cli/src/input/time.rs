@@ -123,8 +123,34 @@ pub fn parse_rfc3339(text: &[u8]) -> Result<LineTime, &'static str> {
 /// Returns a reason naming the first part that is not valid.
 pub fn parse_log_date(text: &[u8]) -> Result<LineTime, &'static str> {
     const SHAPE: &str = "expected a date such as [17/May/2015:10:05:03 +0000]";
-    let [d1, d2, b'/', m1, m2, m3, b'/', y1, y2, y3, y4, b':', h1, h2, b':', n1, n2, b':', s1, s2, b' ', sign, o1, o2, o3, o4] =
-        *text
+    let [
+        d1,
+        d2,
+        b'/',
+        m1,
+        m2,
+        m3,
+        b'/',
+        y1,
+        y2,
+        y3,
+        y4,
+        b':',
+        h1,
+        h2,
+        b':',
+        n1,
+        n2,
+        b':',
+        s1,
+        s2,
+        b' ',
+        sign,
+        o1,
+        o2,
+        o3,
+        o4,
+    ] = *text
     else {
         return Err(SHAPE);
     };
@@ -166,7 +192,9 @@ fn digits(text: &[u8]) -> Option<u32> {
 fn fraction_nanos(fraction: &[u8]) -> u32 {
     let mut nanos = 0;
     for position in 0..9 {
-        let digit = fraction.get(position).map_or(0, |byte| u32::from(byte - b'0'));
+        let digit = fraction
+            .get(position)
+            .map_or(0, |byte| u32::from(byte - b'0'));
         nanos = nanos * 10 + digit;
     }
     nanos
@@ -287,10 +315,22 @@ mod tests {
             ("2015-05-17T10:05:03Z", Duration::from_secs(1_431_857_103)),
             ("2015-05-17t10:05:03z", Duration::from_secs(1_431_857_103)),
             ("2015-05-17 10:05:03Z", Duration::from_secs(1_431_857_103)),
-            ("2015-05-17T12:05:03+02:00", Duration::from_secs(1_431_857_103)),
-            ("2015-05-17T09:35:03-00:30", Duration::from_secs(1_431_857_103)),
-            ("2015-05-17T10:05:03.25Z", Duration::new(1_431_857_103, 250_000_000)),
-            ("2015-05-17T10:05:03.1234567891Z", Duration::new(1_431_857_103, 123_456_789)),
+            (
+                "2015-05-17T12:05:03+02:00",
+                Duration::from_secs(1_431_857_103),
+            ),
+            (
+                "2015-05-17T09:35:03-00:30",
+                Duration::from_secs(1_431_857_103),
+            ),
+            (
+                "2015-05-17T10:05:03.25Z",
+                Duration::new(1_431_857_103, 250_000_000),
+            ),
+            (
+                "2015-05-17T10:05:03.1234567891Z",
+                Duration::new(1_431_857_103, 123_456_789),
+            ),
             ("2024-02-29T00:00:00Z", Duration::from_secs(1_709_164_800)),
             ("2000-03-01T00:00:00Z", Duration::from_secs(951_868_800)),
         ];
@@ -302,16 +342,40 @@ mod tests {
     #[test]
     fn rfc3339_invalid_times() {
         let cases = [
-            ("2015-05-17", "expected an RFC 3339 time such as 2015-05-17T10:05:03Z"),
-            ("2015-05-17T10:05:03", "expected an RFC 3339 time such as 2015-05-17T10:05:03Z"),
-            ("2015-05-17T10:05:03+0200", "expected Z or an offset such as +02:00 after the seconds"),
-            ("2015-05-17T10:05:03.Z", "expected digits after the decimal point of the seconds"),
+            (
+                "2015-05-17",
+                "expected an RFC 3339 time such as 2015-05-17T10:05:03Z",
+            ),
+            (
+                "2015-05-17T10:05:03",
+                "expected an RFC 3339 time such as 2015-05-17T10:05:03Z",
+            ),
+            (
+                "2015-05-17T10:05:03+0200",
+                "expected Z or an offset such as +02:00 after the seconds",
+            ),
+            (
+                "2015-05-17T10:05:03.Z",
+                "expected digits after the decimal point of the seconds",
+            ),
             ("2015-13-17T10:05:03Z", "the month is out of range"),
-            ("2023-02-29T10:05:03Z", "the day is out of range for its month"),
+            (
+                "2023-02-29T10:05:03Z",
+                "the day is out of range for its month",
+            ),
             ("2015-05-17T24:05:03Z", "the time of day is out of range"),
-            ("1969-12-31T23:59:59Z", "dates before 1970 are not supported"),
-            ("2015-05-17T10:05:03+24:00", "the UTC offset is out of range"),
-            ("2015/05/17T10:05:03Z", "expected an RFC 3339 time such as 2015-05-17T10:05:03Z"),
+            (
+                "1969-12-31T23:59:59Z",
+                "dates before 1970 are not supported",
+            ),
+            (
+                "2015-05-17T10:05:03+24:00",
+                "the UTC offset is out of range",
+            ),
+            (
+                "2015/05/17T10:05:03Z",
+                "expected an RFC 3339 time such as 2015-05-17T10:05:03Z",
+            ),
         ];
         for (text, reason) in cases {
             assert_eq!(epoch(text), Err(reason), "{text}");
@@ -333,17 +397,26 @@ mod tests {
             parse("10/Oct/2000:13:55:36 -0700"),
             Ok(Duration::from_secs(971_211_336))
         );
-        assert_eq!(parse("17/Mai/2015:10:05:03 +0000"), Err("unknown month name in the date"));
+        assert_eq!(
+            parse("17/Mai/2015:10:05:03 +0000"),
+            Err("unknown month name in the date")
+        );
         assert_eq!(
             parse("17/May/2015:10:05:03"),
             Err("expected a date such as [17/May/2015:10:05:03 +0000]")
         );
-        assert_eq!(parse("31/Apr/2015:10:05:03 +0000"), Err("the day is out of range for its month"));
+        assert_eq!(
+            parse("31/Apr/2015:10:05:03 +0000"),
+            Err("the day is out of range for its month")
+        );
     }
 
     #[test]
     fn plain_seconds_are_checked() {
-        assert_eq!(LineTime::from_seconds(12.5).unwrap().reading, Duration::from_millis(12_500));
+        assert_eq!(
+            LineTime::from_seconds(12.5).unwrap().reading,
+            Duration::from_millis(12_500)
+        );
         assert!(LineTime::from_seconds(-0.5).is_err());
         assert!(LineTime::from_seconds(f64::INFINITY).is_err());
         assert!(LineTime::from_seconds(1e11).is_err());
@@ -353,7 +426,11 @@ mod tests {
     fn civil_round_trip() {
         for days in [-1, 0, 59, 60, 365, 10_957, 11_016, 16_572, 19_782, 200_000] {
             let (year, month, day) = civil_from_days(days);
-            assert_eq!(days_from_civil(year, month, day), days, "{year}-{month}-{day}");
+            assert_eq!(
+                days_from_civil(year, month, day),
+                days,
+                "{year}-{month}-{day}"
+            );
         }
     }
 

@@ -133,12 +133,28 @@ pub fn write_spaced_json(writer: &mut impl Write, value: &impl Serialize) -> io:
 struct Spaced;
 
 impl serde_json::ser::Formatter for Spaced {
-    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
     }
 
-    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
@@ -172,6 +188,9 @@ mod tests {
     fn spaced_arrays() {
         let mut output = Vec::new();
         write_spaced_json(&mut output, &serde_json::json!({"a": [1, 2], "b": {}})).unwrap();
-        assert_eq!(String::from_utf8(output).unwrap(), "{\"a\": [1, 2], \"b\": {}}");
+        assert_eq!(
+            String::from_utf8(output).unwrap(),
+            "{\"a\": [1, 2], \"b\": {}}"
+        );
     }
 }

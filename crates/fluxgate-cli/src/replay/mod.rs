@@ -29,10 +29,11 @@ pub use timeline::{Bucket, MAX_BUCKETS, Timeline};
 
 use crate::input::{Body, Record};
 
-/// How many transitions a report lists; later ones are only counted.
+/// The maximum number of transitions a report lists; later ones are only
+/// counted.
 pub const MAX_LISTED_TRANSITIONS: usize = 1000;
 
-/// What became of the replayed calls.
+/// Counts of the replayed calls by outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CallCounts {
     /// Call lines replayed.
@@ -68,7 +69,7 @@ pub struct TransitionRow {
     pub from: &'static str,
     /// The state after.
     pub to: &'static str,
-    /// Why it happened, in words.
+    /// The cause, in words.
     pub reason: String,
 }
 
@@ -84,11 +85,11 @@ pub struct Ordering {
 /// Everything a replay found, once its input has run out.
 #[derive(Debug, Clone)]
 pub struct ReplayResult {
-    /// What became of the calls.
+    /// Counts of the calls by outcome.
     pub counts: CallCounts,
     /// The first transitions, at most [`MAX_LISTED_TRANSITIONS`].
     pub transitions: Vec<TransitionRow>,
-    /// How many transitions happened in all.
+    /// The number of transitions in all.
     pub transition_count: u64,
     /// Time spent in each state, indexed like [`State::ALL`].
     pub time_in_state: [Duration; 6],
@@ -239,8 +240,8 @@ impl<K: Tracker<String>, S: EventSink> Replayer<K, S> {
         self.clock.set(reading);
     }
 
-    /// Admits and completes one call; `self.kind` holds the error's kind
-    /// name when `failed` is true.
+    /// Admits and completes one call. When `failed` is true, `self.kind`
+    /// contains the error's kind name.
     fn call(&mut self, t: f64, duration: Option<Duration>, failed: bool) -> io::Result<()> {
         let admission = self.breaker.try_acquire_owned();
         let counts = &mut self.result.counts;
@@ -414,6 +415,7 @@ mod tests {
         for record in &records {
             replayer.feed(record).unwrap();
         }
+
         let (result, events) = replayer.finish();
         let output = String::from_utf8(events.finish(7, 2, 3).unwrap()).unwrap();
         assert_eq!(
@@ -425,6 +427,7 @@ mod tests {
              {\"t\": 13.0, \"event\": \"transition\", \"from\": \"half_open\", \"to\": \"closed\"}\n\
              {\"event\": \"summary\", \"calls\": 7, \"rejected\": 2, \"transitions\": 3}\n"
         );
+
         let counts = result.counts;
         assert_eq!(counts.calls, 7);
         assert_eq!(counts.admitted, 5);
@@ -433,6 +436,7 @@ mod tests {
         assert_eq!(counts.lost, 1);
         assert_eq!(counts.failures, 2);
         assert_eq!(counts.successes, 3);
+
         assert_eq!(result.transition_count, 3);
         assert_eq!(result.transitions[0].reason, "tripped: failure_streak(2)");
         assert_eq!(result.time_in_state[0], Duration::from_secs(3));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fluxgate::{Metric, State};
 
-/// The most intervals a timeline keeps.
+/// The maximum number of intervals a timeline keeps.
 pub const MAX_BUCKETS: usize = 1024;
 
 const FIRST_WIDTH: Duration = Duration::from_millis(1);
@@ -21,7 +21,7 @@ pub struct Bucket {
     pub state_seconds: [f64; 6],
     /// Calls rejected in the interval.
     pub rejected: u64,
-    /// How many times the window was sampled in the interval.
+    /// The number of window samples taken in the interval.
     pub samples: u32,
     /// The highest failure rate of the window sampled in the interval.
     pub failure_rate: Option<f64>,
@@ -254,7 +254,11 @@ mod tests {
         }
         assert!(timeline.buckets().len() <= MAX_BUCKETS);
         assert!(timeline.buckets().len() > MAX_BUCKETS / 2);
-        let rejected: u64 = timeline.buckets().iter().map(|bucket| bucket.rejected).sum();
+        let rejected: u64 = timeline
+            .buckets()
+            .iter()
+            .map(|bucket| bucket.rejected)
+            .sum();
         assert_eq!(rejected, 100_000);
         let width = timeline.width();
         assert_eq!(width.as_nanos() % FIRST_WIDTH.as_nanos(), 0);

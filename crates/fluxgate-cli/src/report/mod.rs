@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use crate::replay::{CallCounts, ReplayResult, TransitionRow};
 
-/// How many malformed lines a report lists with their reasons.
+/// The maximum number of malformed lines a report lists with their
+/// reasons.
 pub const MAX_LISTED_MALFORMED: usize = 5;
 
-/// What was read, line by line.
+/// Statistics of the lines read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InputStats {
     /// The inputs in replay order, with the format each was read as.
@@ -120,15 +121,15 @@ pub struct Report {
     pub end: Option<f64>,
     /// The first transitions, in order.
     pub transitions: Vec<TransitionRow>,
-    /// How many transitions happened in all.
+    /// The number of transitions in all.
     pub transition_count: u64,
     /// The state at the end of the input.
     pub final_state: &'static str,
     /// Seconds spent in each state, measured on the newest time seen.
     pub time_in_state: StateTimes,
-    /// What became of the calls.
+    /// Counts of the calls by outcome.
     pub calls: CallCounts,
-    /// What was read.
+    /// Statistics of the lines read.
     pub input: InputStats,
 }
 

@@ -78,7 +78,11 @@ fn write_transitions(report: &Report, out: &mut impl Write) -> io::Result<()> {
             .max()
             .unwrap_or(4)
             .max(4);
-        writeln!(out, "  {:<width$}  {:<12}  {:<12}  reason", "time", "from", "to")?;
+        writeln!(
+            out,
+            "  {:<width$}  {:<12}  {:<12}  reason",
+            "time", "from", "to"
+        )?;
         for row in &report.transitions {
             writeln!(
                 out,
