@@ -159,16 +159,7 @@ fn write_state_strip(svg: &mut String, timeline: &Timeline, scale: &Scale) {
             state_colour(single),
             1.0,
         );
-        // The same run, faint, behind the rate chart.
-        write_rect(
-            svg,
-            x0,
-            CHART_TOP,
-            x1 - x0,
-            CHART_HEIGHT,
-            state_colour(single),
-            0.12,
-        );
+        write_chart_band(svg, x0, x1, single);
         index = run_end;
     }
     let _ = writeln!(
@@ -202,16 +193,21 @@ fn write_mixed_column(svg: &mut String, bucket: &Bucket, (x0, x1): (f64, f64)) {
         }
     }
     if let Some(main) = bucket.main_state() {
-        write_rect(
-            svg,
-            x0,
-            CHART_TOP,
-            x1 - x0,
-            CHART_HEIGHT,
-            state_colour(main),
-            0.12,
-        );
+        write_chart_band(svg, x0, x1, main);
     }
+}
+
+/// Shades the rate chart from `x0` to `x1` faintly in the state's colour.
+fn write_chart_band(svg: &mut String, x0: f64, x1: f64, state: State) {
+    write_rect(
+        svg,
+        x0,
+        CHART_TOP,
+        x1 - x0,
+        CHART_HEIGHT,
+        state_colour(state),
+        0.12,
+    );
 }
 
 fn write_rect(svg: &mut String, x: f64, y: f64, width: f64, height: f64, fill: &str, opacity: f64) {

@@ -72,17 +72,23 @@ fn manual_ops_csv_events_match_jsonl() {
     assert_eq!(stdout_of(&output), expected("manual_ops.expected.jsonl"));
 }
 
+/// Runs `fluxgate` with `input` on its standard input.
+fn fluxgate_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxgate"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the fluxgate binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn stdin_input() {
     let trace = fs::read(fixture("manual_ops.jsonl")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxgate"))
-        .args(["replay", "--output", "jsonl", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&trace).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = fluxgate_with_stdin(&["replay", "--output", "jsonl", "-"], &trace);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout_of(&output), expected("manual_ops.expected.jsonl"));
 }
@@ -110,14 +116,7 @@ fn gzip_on_stdin() {
         .write_all(&fs::read(fixture("manual_ops.csv")).unwrap())
         .unwrap();
     let compressed = encoder.finish().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fluxgate"))
-        .args(["replay", "--output", "jsonl", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&compressed).unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = fluxgate_with_stdin(&["replay", "--output", "jsonl", "-"], &compressed);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout_of(&output), expected("manual_ops.expected.jsonl"));
 }
