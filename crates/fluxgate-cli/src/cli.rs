@@ -14,8 +14,15 @@ pub const DEFAULT_SEED: u64 = 0;
 const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  success (a closed pipe on standard output counts as success)
-  1  an input could not be read, or under --strict a line is malformed
-  2  invalid arguments, or an invalid policy file";
+  1  an input could not be read or its format recognised, an output could not
+     be written, or under --strict a line is malformed
+  2  invalid arguments, or an invalid policy file or breaker name";
+
+const CHECK_HELP: &str = "\
+Exit status:
+  0  the policy file is valid
+  2  the policy file could not be read or is invalid; the message shows the
+     line and column of the error";
 
 /// Replays recorded traffic through a circuit-breaker policy.
 #[derive(Debug, Parser)]
@@ -35,22 +42,25 @@ pub enum CliCommand {
     Replay(Box<ReplayArgs>),
     /// Validates a policy file and prints each breaker's rules in
     /// canonical form.
-    #[command(after_help = EXIT_STATUS_HELP)]
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
 }
 
 const REPLAY_HELP: &str = "\
-Each input line is one call admitted and completed at its time t; lines run
-in file order, and lines earlier than the newest one run at their own time and
-are counted as out of order. JSON Lines: {\"t\": 12.5, \"error\": \"Timeout\",
-\"duration\": 0.18} or {\"t\": 60, \"op\": \"force_open\"}; CSV with a header naming
-t, duration, error and op; access logs in the Common or Combined Log Format,
-with an optional last field giving the request time in seconds.
+Each input line is one call, admitted and completed at its time t. Lines run in
+input order, and a line earlier than the newest one runs at its own time and
+is counted as out of order.
+
+Formats: JSON Lines, such as {\"t\": 12.5, \"error\": \"Timeout\", \"duration\": 0.18}
+or {\"t\": 60, \"op\": \"force_open\"}. CSV with a header naming the columns t,
+duration, error and op. Access logs in the Common or Combined Log Format, with
+an optional last field giving the request time in seconds.
 
 Exit status:
   0  success (a closed pipe on standard output counts as success)
-  1  an input could not be read, or under --strict a line is malformed
-  2  invalid arguments, or an invalid policy file";
+  1  an input could not be read or its format recognised, an output could not
+     be written, or under --strict a line is malformed
+  2  invalid arguments, or an invalid policy file or breaker name";
 
 /// The arguments of `fluxgate replay`.
 #[derive(Debug, Args)]

@@ -426,9 +426,12 @@ fn help_documents_exit_statuses() {
     assert_eq!(output.status.code(), Some(0));
     let help = stdout_of(&output);
     assert!(help.contains("Exit status:\n  0  success"), "{help}");
-    assert!(help.contains("  1  an input could not be read"), "{help}");
     assert!(
-        help.contains("  2  invalid arguments, or an invalid policy file"),
+        help.contains("  1  an input could not be read or its format recognised"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  2  invalid arguments, or an invalid policy file or breaker name"),
         "{help}"
     );
 }
