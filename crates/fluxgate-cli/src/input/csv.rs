@@ -2,7 +2,7 @@
 //! line.
 //!
 //! The columns `t`, `duration`, `error` and `op` may come in any order;
-//! other columns are ignored and an empty cell counts as absent. A field
+//! other columns are ignored and an empty or blank cell counts as absent. A field
 //! may be quoted, with `""` for a quote inside it, but a record must fit on
 //! one line.
 
@@ -70,7 +70,7 @@ impl CsvHeader {
         let wanted = [Some(self.t), self.duration, self.error, self.op];
         split_fields(line, |index, field| {
             if let Some(slot) = wanted.iter().position(|&column| column == Some(index)) {
-                cells[slot] = Some(field).filter(|field| !field.is_empty());
+                cells[slot] = Some(field).filter(|field| !field.trim_ascii().is_empty());
             }
         })?;
         let [t, duration, error, op] = cells;
@@ -289,7 +289,7 @@ mod tests {
                 },
             ),
             (
-                ",3,\"\",",
+                " ,3,\"\",",
                 3.0,
                 Body::Call {
                     duration: None,
