@@ -3,7 +3,9 @@
 use std::fmt::Display;
 use std::fs;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
+use fluxgate::policy::{Policy, PolicyFile};
 use fluxgate::trackers::Tracker;
 use fluxgate::{Builder, CircuitBreaker};
 
@@ -29,24 +31,87 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn replay(args: &ReplayArgs) -> Result<(), Error> {
-    match &args.policy {
-        None => replay_with(
+    let Some(path) = &args.policy else {
+        return replay_with(
             CircuitBreaker::builder(),
             "the default policy".to_owned(),
             args,
-        ),
-        Some(path) => Err(Error::Usage(format!(
-            "cannot load {}: this build has no policy-file support yet",
-            path.display()
+        );
+    };
+    let file = load_policy_file(path)?;
+    let (name, policy) = select_breaker(&file, args.breaker.as_deref())?;
+    let builder = policy.builder().name(name);
+    replay_with(builder, path.display().to_string(), args)
+}
+
+fn load_policy_file(path: &Path) -> Result<PolicyFile, Error> {
+    PolicyFile::load(path).map_err(|error| Error::Policy(error.to_string()))
+}
+
+/// Picks the breaker to replay: the one named, else `default`, else the
+/// file's only breaker.
+fn select_breaker<'f>(
+    file: &'f PolicyFile,
+    requested: Option<&str>,
+) -> Result<(&'f str, &'f Policy), Error> {
+    let names = || {
+        let quoted: Vec<String> = file.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+        quoted.join(", ")
+    };
+    if let Some(name) = requested {
+        return file
+            .iter()
+            .find(|(candidate, _)| *candidate == name)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "the policy file has no breaker named \"{name}\" (it has: {})",
+                    names()
+                ))
+            });
+    }
+    if let Some(found) = file.iter().find(|(name, _)| *name == "default") {
+        return Ok(found);
+    }
+
+    let mut breakers = file.iter();
+    match (breakers.next(), breakers.next()) {
+        (Some(only), None) => Ok(only),
+        _ => Err(Error::Usage(format!(
+            "the policy file has several breakers and none named \"default\"; \
+             pick one with --breaker (it has: {})",
+            names()
         ))),
     }
 }
 
 fn check(args: &CheckArgs) -> Result<(), Error> {
-    Err(Error::Usage(format!(
-        "cannot check {}: this build has no policy-file support yet",
-        args.file.display()
-    )))
+    let file = load_policy_file(&args.file)?;
+    let mut stdout = BufWriter::new(io::stdout().lock());
+    let written = file
+        .iter()
+        .enumerate()
+        .try_for_each(|(index, (name, policy))| {
+            write_breaker_rules(&mut stdout, index, name, policy)
+        });
+    written.and_then(|()| stdout.flush()).map_err(Error::stdout)
+}
+
+/// Writes one breaker's rules, indented under its name, with a blank line
+/// before every breaker but the first.
+fn write_breaker_rules(
+    out: &mut impl Write,
+    index: usize,
+    name: &str,
+    policy: &Policy,
+) -> io::Result<()> {
+    if index > 0 {
+        writeln!(out)?;
+    }
+    writeln!(out, "breaker \"{name}\"")?;
+    for rule in policy.to_string().lines() {
+        writeln!(out, "  {rule}")?;
+    }
+    Ok(())
 }
 
 /// Replays the inputs through the breaker `builder` makes; `source` names
@@ -112,7 +177,7 @@ where
     S: crate::replay::EventSink,
 {
     Replayer::new(builder, seed, events, plot)
-        .map_err(|error| Error::Policy(format!("invalid policy: {error}")))
+        .map_err(|error| Error::Policy(format!("error: invalid policy: {error}")))
 }
 
 fn summarize_policy<K: Display>(

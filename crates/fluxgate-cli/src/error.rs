@@ -16,7 +16,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Error {
     /// The arguments are invalid.
     Usage(String),
-    /// The policy file is invalid, or its rules do not build a breaker.
+    /// The policy file is invalid, or its rules do not build a breaker. The
+    /// message is complete, starting with `error: ` and locating the error.
     Policy(String),
     /// An input could not be opened or read.
     Unreadable {
@@ -62,6 +63,21 @@ impl Error {
         Error::Output {
             target: "standard output".to_owned(),
             source,
+        }
+    }
+}
+
+impl Error {
+    /// Writes the message as the command prints it on standard error,
+    /// starting with `error: `.
+    ///
+    /// # Errors
+    ///
+    /// Returns the error of writing.
+    pub fn write_message(&self, out: &mut impl std::io::Write) -> io::Result<()> {
+        match self {
+            Error::Policy(message) => writeln!(out, "{message}"),
+            _ => writeln!(out, "error: {self}"),
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The `fluxgate` binary.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -13,7 +12,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            let _ = writeln!(std::io::stderr(), "fluxgate: {error}");
+            let _ = error.write_message(&mut std::io::stderr());
             ExitCode::from(error.exit_code())
         }
     }

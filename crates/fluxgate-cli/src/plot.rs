@@ -247,11 +247,15 @@ fn write_rate_chart(svg: &mut String, timeline: &Timeline, scale: &Scale) {
         CHART_TOP + CHART_HEIGHT / 2.0
     );
 
-    let sampled = |rate: fn(&Bucket) -> Option<f64>| -> Vec<Option<Option<f64>>> {
+    let sampled = |rate: fn(&Bucket) -> Option<f64>| -> Vec<RateSample> {
         let buckets = timeline.buckets();
         buckets
             .iter()
-            .map(|bucket| (bucket.samples > 0).then(|| rate(bucket)))
+            .map(|bucket| RateSample {
+                sampled: bucket.samples > 0,
+                peak: rate(bucket),
+                ends_empty: bucket.ends_empty,
+            })
             .collect()
     };
     write_rate_line(
@@ -272,12 +276,20 @@ fn write_rate_chart(svg: &mut String, timeline: &Timeline, scale: &Scale) {
     );
 }
 
+/// One interval's samples of a rate.
+struct RateSample {
+    sampled: bool,
+    peak: Option<f64>,
+    ends_empty: bool,
+}
+
 /// Draws one rate as polylines through the centres of the sampled
 /// intervals. The line joins samples across intervals without calls, and
-/// breaks where the window was empty (an open circuit clears it).
+/// breaks after an interval that ends with the window empty, as every
+/// transition leaves it.
 fn write_rate_line(
     svg: &mut String,
-    rates: &[Option<Option<f64>>],
+    rates: &[RateSample],
     scale: &Scale,
     colour: &str,
     dash: Option<&str>,
@@ -309,14 +321,16 @@ fn write_rate_line(
         points.clear();
     };
     for (index, rate) in rates.iter().enumerate() {
-        match rate {
-            None => {}
-            Some(None) => flush(&mut points, svg),
-            Some(Some(rate)) => {
-                let (x0, x1) = scale.bucket_x(index);
-                let y = CHART_TOP + CHART_HEIGHT * (1.0 - rate.clamp(0.0, 1.0));
-                points.push(((x0 + x1) / 2.0, y));
-            }
+        if !rate.sampled {
+            continue;
+        }
+        if let Some(peak) = rate.peak {
+            let (x0, x1) = scale.bucket_x(index);
+            let y = CHART_TOP + CHART_HEIGHT * (1.0 - peak.clamp(0.0, 1.0));
+            points.push(((x0 + x1) / 2.0, y));
+        }
+        if rate.ends_empty {
+            flush(&mut points, svg);
         }
     }
     flush(&mut points, svg);

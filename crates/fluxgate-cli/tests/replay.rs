@@ -177,7 +177,7 @@ fn strict_stops_at_first_malformed_line() {
     assert_eq!(
         stderr_of(&output),
         format!(
-            "fluxgate: {}:4: malformed line: expected an RFC 3339 time such as \
+            "error: {}:4: malformed line: expected an RFC 3339 time such as \
              2015-05-17T10:05:03Z\n",
             path_text(&trace)
         )
@@ -362,7 +362,7 @@ fn unwritable_plot_is_an_error() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr_of(&output).starts_with("fluxgate: failed to write /nonexistent/dir/plot.svg: "),
+        stderr_of(&output).starts_with("error: failed to write /nonexistent/dir/plot.svg: "),
         "{}",
         stderr_of(&output)
     );
@@ -374,7 +374,7 @@ fn missing_input_exits_with_one() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr_of(&output),
-        "fluxgate: failed to read /nonexistent/trace.jsonl: No such file or directory (os error 2)\n"
+        "error: failed to read /nonexistent/trace.jsonl: No such file or directory (os error 2)\n"
     );
 }
 
@@ -388,7 +388,7 @@ fn undetectable_format_exits_with_one() {
     assert_eq!(
         stderr_of(&output),
         format!(
-            "fluxgate: {}: cannot detect the format from the first lines; pass --format \
+            "error: {}: cannot detect the format from the first lines; pass --format \
              jsonl, csv or clf\n",
             path_text(&path)
         )
@@ -471,4 +471,197 @@ fn closed_pipe_is_not_an_error() {
     assert_eq!(status.code(), Some(0));
     assert_eq!(stderr, "");
     assert_eq!(&first, b"{\"t\": 0.0, \"even");
+}
+
+#[test]
+fn policy_cycle_covers_every_state() {
+    let policy = fixture("cycle.toml");
+    let trace = fixture("cycle.jsonl");
+    let output = fluxgate(&[
+        "replay",
+        "--output",
+        "jsonl",
+        "--policy",
+        path_text(&policy),
+        path_text(&trace),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), expected("cycle.expected.jsonl"));
+}
+
+#[test]
+fn policy_cycle_report_counts() {
+    let policy = fixture("cycle.toml");
+    let trace = fixture("cycle.jsonl");
+    let report = json_report(&["--policy", path_text(&policy), path_text(&trace)]);
+    assert_eq!(report["policy"]["source"], path_text(&policy));
+    assert_eq!(report["policy"]["breaker"], "default");
+    assert_eq!(
+        report["policy"]["rules"][2],
+        "tripper = closed() & failure_streak(2) | half_open() & (!min_requests(2) | \
+         failure_rate(0.5))"
+    );
+    assert_eq!(report["calls"]["rejected"], 4);
+    assert_eq!(report["calls"]["saved"], 1);
+    assert_eq!(report["calls"]["lost"], 3);
+    assert_eq!(report["calls"]["commands"], 4);
+    assert_eq!(report["transition_count"], 14);
+    assert_eq!(report["transitions"][4]["reason"], "probe succeeded");
+    assert_eq!(report["transitions"][13]["from"], "half_open");
+    assert_eq!(report["transitions"][11]["reason"], "half-open timeout");
+    // Closed 0-2, 23-24 and 31-33; open 2-12, 12-22, 33-43 and 80-95.
+    assert_eq!(report["time_in_state"]["closed"], 5.0);
+    assert_eq!(report["time_in_state"]["open"], 45.0);
+    assert_eq!(report["time_in_state"]["half_open"], 1.0 + 37.0 + 1.0);
+    assert_eq!(report["time_in_state"]["forced_open"], 2.0);
+    assert_eq!(report["time_in_state"]["metrics_only"], 3.0);
+    assert_eq!(report["time_in_state"]["disabled"], 2.0);
+}
+
+#[test]
+fn named_breaker_trips_on_slow_calls() {
+    let policy = fixture("slow.toml");
+    let log = fixture("slow_access.log");
+    let output = fluxgate(&[
+        "replay",
+        "--output",
+        "jsonl",
+        "--policy",
+        path_text(&policy),
+        "--breaker",
+        "api",
+        path_text(&log),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), expected("slow_access.expected.jsonl"));
+}
+
+#[test]
+fn breaker_must_be_named_among_several() {
+    let policy = fixture("slow.toml");
+    let log = fixture("slow_access.log");
+    let output = fluxgate(&["replay", "--policy", path_text(&policy), path_text(&log)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "error: the policy file has several breakers and none named \"default\"; pick one \
+         with --breaker (it has: \"api\", \"strict\")\n"
+    );
+
+    let output = fluxgate(&[
+        "replay",
+        "--policy",
+        path_text(&policy),
+        "--breaker",
+        "payments",
+        path_text(&log),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "error: the policy file has no breaker named \"payments\" (it has: \"api\", \"strict\")\n"
+    );
+}
+
+#[test]
+fn invalid_policy_exits_with_two() {
+    let policy = fixture("invalid.toml");
+    let trace = fixture("manual_ops.jsonl");
+    let output = fluxgate(&["replay", "--policy", path_text(&policy), path_text(&trace)]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.starts_with("error: unknown function `failure_rat` in tripper\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 2, column 31"), "{stderr}");
+    assert_eq!(stdout_of(&output), "");
+
+    let output = fluxgate(&[
+        "replay",
+        "--policy",
+        "/nonexistent/policy.toml",
+        path_text(&trace),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn check_prints_canonical_rules() {
+    let policy = fixture("slow.toml");
+    let output = fluxgate(&["check", path_text(&policy)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(
+        stdout_of(&output),
+        "breaker \"api\"\n\
+         \x20 window = time(10s)\n\
+         \x20 tracker = kind(\"http_5*\")\n\
+         \x20 tripper = min_requests(3) & (failure_rate(0.5) | slow_rate(0.5, 1s))\n\
+         \x20 retry = cooldown(5s)\n\
+         \x20 permit = all()\n\
+         \x20 max_half_open_calls = 10\n\
+         \n\
+         breaker \"strict\"\n\
+         \x20 window = count(100)\n\
+         \x20 tracker = all()\n\
+         \x20 tripper = failure_streak(1)\n\
+         \x20 retry = cooldown(1m)\n\
+         \x20 permit = ramp_up(0.1, 1, 1m)\n\
+         \x20 max_half_open_calls = 10\n"
+    );
+}
+
+#[test]
+fn check_locates_the_error() {
+    let policy = fixture("invalid.toml");
+    let output = fluxgate(&["check", path_text(&policy)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout_of(&output), "");
+    assert_eq!(
+        stderr_of(&output),
+        format!(
+            "error: unknown function `failure_rat` in tripper\n \
+             --> {}, line 2, column 31 (breaker `default`, key `tripper`)\n  \
+             |\n\
+             2 | tripper = \"min_requests(20) & failure_rat(0.5)\"\n  \
+             |                               ^^^^^^^^^^^ did you mean `failure_rate`?\n",
+            path_text(&policy)
+        )
+    );
+}
+
+#[test]
+fn demo_replay_opens_and_recovers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let policy = root.join("examples/policies/demo.toml");
+    let output = fluxgate(&[
+        "replay",
+        "--output",
+        "jsonl",
+        "--policy",
+        path_text(&policy),
+        "--inject",
+        "86400..88200=503",
+        path_text(&sample_log()),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let transitions: Vec<String> = stdout_of(&output)
+        .lines()
+        .filter(|line| line.contains("\"transition\""))
+        .map(str::to_owned)
+        .collect();
+    // 2015-05-18 10:05:29Z, 26 s into the outage, and 11:05:36Z, at the
+    // next burst after it.
+    assert_eq!(
+        transitions,
+        [
+            "{\"t\": 1431943529.0, \"event\": \"transition\", \"from\": \"closed\", \"to\": \"open\"}",
+            "{\"t\": 1431947136.0, \"event\": \"transition\", \"from\": \"open\", \"to\": \"half_open\"}",
+            "{\"t\": 1431947136.0, \"event\": \"transition\", \"from\": \"half_open\", \"to\": \"closed\"}",
+        ]
+    );
+    assert_eq!(
+        stdout_of(&output).lines().last(),
+        Some("{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 122, \"transitions\": 3}")
+    );
 }

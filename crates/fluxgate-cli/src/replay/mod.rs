@@ -308,6 +308,7 @@ impl<K: Tracker<String>, S: EventSink> Replayer<K, S> {
                 }
                 _ => {}
             }
+            timeline.clear_window();
         }
         self.result.transition_count += 1;
         if self.result.transitions.len() < MAX_LISTED_TRANSITIONS {

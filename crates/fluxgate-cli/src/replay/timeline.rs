@@ -23,6 +23,9 @@ pub struct Bucket {
     pub rejected: u64,
     /// The number of window samples taken in the interval.
     pub samples: u32,
+    /// `true` when the window was empty at the interval's last sample, as
+    /// after a transition, which clears it.
+    pub ends_empty: bool,
     /// The highest failure rate of the window sampled in the interval.
     pub failure_rate: Option<f64>,
     /// The highest slow-call rate sampled in the interval, for the first
@@ -40,6 +43,11 @@ impl Bucket {
             state_seconds,
             rejected: self.rejected + other.rejected,
             samples: self.samples + other.samples,
+            ends_empty: if other.samples > 0 {
+                other.ends_empty
+            } else {
+                self.ends_empty
+            },
             failure_rate: max_rate(self.failure_rate, other.failure_rate),
             slow_rate: max_rate(self.slow_rate, other.slow_rate),
         }
@@ -164,8 +172,18 @@ impl Timeline {
             .and_then(|threshold| metric.slow_rate(threshold));
         if let Some(bucket) = self.current_bucket() {
             bucket.samples += 1;
+            bucket.ends_empty = metric.total_count() == 0;
             bucket.failure_rate = max_rate(bucket.failure_rate, failure_rate);
             bucket.slow_rate = max_rate(bucket.slow_rate, slow_rate);
+        }
+    }
+
+    /// Records that a transition cleared the window at the newest time
+    /// covered.
+    pub fn clear_window(&mut self) {
+        if let Some(bucket) = self.current_bucket() {
+            bucket.samples += 1;
+            bucket.ends_empty = true;
         }
     }
 
@@ -274,8 +292,22 @@ mod tests {
         timeline.sample(&Metric::default());
         let bucket = timeline.buckets()[0];
         assert_eq!(bucket.samples, 3);
+        assert!(bucket.ends_empty);
         assert_eq!(bucket.failure_rate, Some(0.6));
         assert_eq!(bucket.slow_rate, Some(0.5));
+    }
+
+    #[test]
+    fn cleared_window_ends_the_interval_empty() {
+        let mut timeline = Timeline::new(None);
+        timeline.advance(Duration::ZERO, State::Closed);
+        timeline.sample(&Metric::new(10, 6));
+        assert!(!timeline.buckets()[0].ends_empty);
+        timeline.clear_window();
+        let bucket = timeline.buckets()[0];
+        assert!(bucket.ends_empty);
+        assert_eq!(bucket.samples, 2);
+        assert_eq!(bucket.failure_rate, Some(0.6));
     }
 
     #[test]
