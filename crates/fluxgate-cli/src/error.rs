@@ -5,7 +5,8 @@ use std::io;
 
 /// Exit status of a run that completed.
 pub const EXIT_SUCCESS: u8 = 0;
-/// Exit status for unreadable input, or a malformed line under `--strict`.
+/// Exit status for input that cannot be read or recognised, output that
+/// cannot be written, or a malformed line under `--strict`.
 pub const EXIT_INPUT: u8 = 1;
 /// Exit status for invalid arguments or an invalid policy.
 pub const EXIT_USAGE: u8 = 2;

@@ -337,7 +337,7 @@ fn write_rate_line(
 }
 
 fn write_rejection_bars(svg: &mut String, timeline: &Timeline, scale: &Scale) {
-    let most = timeline
+    let highest = timeline
         .buckets()
         .iter()
         .map(|bucket| bucket.rejected)
@@ -345,17 +345,17 @@ fn write_rejection_bars(svg: &mut String, timeline: &Timeline, scale: &Scale) {
         .unwrap_or(0);
     let _ = writeln!(
         svg,
-        r#"<text x="{LEFT}" y="{}">rejected calls per interval of {} (highest: {most})</text>"#,
+        r#"<text x="{LEFT}" y="{}">rejected calls per interval of {} (highest: {highest})</text>"#,
         BARS_TOP - 6.0,
         fluxgate::DisplayDuration(round_for_label(timeline.width()))
     );
-    if most > 0 {
+    if highest > 0 {
         for (index, bucket) in timeline.buckets().iter().enumerate() {
             if bucket.rejected == 0 {
                 continue;
             }
             let (x0, x1) = scale.bucket_x(index);
-            let height = BARS_HEIGHT * bucket.rejected as f64 / most as f64;
+            let height = BARS_HEIGHT * bucket.rejected as f64 / highest as f64;
             let width = (x1 - x0).max(1.0);
             write_rect(
                 svg,

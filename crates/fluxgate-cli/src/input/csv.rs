@@ -67,9 +67,9 @@ impl CsvHeader {
     /// Returns the reason when a cell is invalid or `t` is empty.
     pub fn parse_record<'a>(&self, line: &'a [u8]) -> Result<Record<'a>, LineError> {
         let mut cells: [Option<Cow<'a, [u8]>>; 4] = [None, None, None, None];
-        let wanted = [Some(self.t), self.duration, self.error, self.op];
+        let columns = [Some(self.t), self.duration, self.error, self.op];
         split_fields(line, |index, field| {
-            if let Some(slot) = wanted.iter().position(|&column| column == Some(index)) {
+            if let Some(slot) = columns.iter().position(|&column| column == Some(index)) {
                 cells[slot] = Some(field).filter(|field| !field.trim_ascii().is_empty());
             }
         })?;

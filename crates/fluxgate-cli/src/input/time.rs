@@ -11,7 +11,7 @@ const MAX_SECONDS: u64 = 13_569_465_600;
 /// The time of one input line.
 ///
 /// `seconds` is the value written to events, exactly as parsed for a plain
-/// number; `reading` is the same instant as a reading of the replay clock.
+/// number. `reading` is the same instant as a reading of the replay clock.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LineTime {
     /// Seconds from the input's origin, or since the Unix epoch for dates.

@@ -46,7 +46,7 @@ pub struct InputFile {
 pub struct MalformedLine {
     /// The input and line number, as `path:line`.
     pub location: String,
-    /// Why the line was not valid.
+    /// The reason the line is invalid.
     pub reason: String,
 }
 
@@ -98,7 +98,7 @@ impl StateTimes {
 /// The policy a replay ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicySummary {
-    /// Where the policy came from: a file path, or `(default policy)`.
+    /// The policy's source: a file path, or `the default policy`.
     pub source: String,
     /// The breaker's name.
     pub breaker: String,
