@@ -1,10 +1,10 @@
 //! CSV input: a header naming the columns, then one call or command per
 //! line.
 //!
-//! The columns `t`, `duration`, `error` and `op` may come in any order;
-//! other columns are ignored and an empty or blank cell counts as absent. A field
-//! may be quoted, with `""` for a quote inside it, but a record must fit on
-//! one line.
+//! The columns `t`, `duration`, `error` and `op` may come in any order.
+//! Other columns are ignored, and an empty or blank cell counts as absent.
+//! A field may be quoted, with `""` for a quote inside it, but a record must
+//! fit on one line.
 
 use std::borrow::Cow;
 

@@ -183,9 +183,9 @@ pub fn duration_from_seconds(seconds: f64) -> Result<Duration, LineError> {
 
 /// Guesses the format of an input from its first non-empty lines.
 ///
-/// A first line that starts with `{` is JSON Lines; a first line that is a
-/// CSV header with a `t` column is CSV; otherwise the input is an access
-/// log when any of the lines parses as one.
+/// A first line that starts with `{` makes the input JSON Lines, and a first
+/// line that is a CSV header with a `t` column makes it CSV. Otherwise the
+/// input is an access log when any of the lines parses as one.
 pub fn detect_format(lines: &[&[u8]]) -> Option<Format> {
     let first = lines.first()?;
     if first.trim_ascii_start().starts_with(b"{") {
