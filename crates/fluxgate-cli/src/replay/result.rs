@@ -1,4 +1,4 @@
-//! What a replay found: call counts, transitions and time accounts.
+//! The result of a replay: call counts, transitions and time accounts.
 
 use std::time::Duration;
 
