@@ -82,17 +82,22 @@ where
     }
 }
 
-fn main() -> Result<(), ConfigError> {
-    let clock = ManualClock::new();
-    let down = Cell::new(true);
-    let backend = |id: u32| {
+/// Returns a fake backend that fails while `down` is set and otherwise
+/// names product `id` "product {id}".
+pub(crate) fn fake_backend(down: &Cell<bool>) -> impl Fn(u32) -> Result<String, BackendDown> + '_ {
+    move |id| {
         if down.get() {
             Err(BackendDown)
         } else {
             Ok(format!("product {id}"))
         }
-    };
-    let catalog = Catalog::new(backend, clock.clone())?;
+    }
+}
+
+fn main() -> Result<(), ConfigError> {
+    let clock = ManualClock::new();
+    let down = Cell::new(true);
+    let catalog = Catalog::new(fake_backend(&down), clock.clone())?;
 
     println!("backend down:");
     for _ in 0..4 {

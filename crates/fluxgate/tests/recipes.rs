@@ -77,18 +77,11 @@ fn fallback_without_cache_is_unavailable() {
 
 #[test]
 fn catalog_waits_out_cooldown_on_manual_clock() {
-    use manual_clock::{BackendDown, COOLDOWN, Catalog, LookupError};
+    use manual_clock::{BackendDown, COOLDOWN, Catalog, LookupError, fake_backend};
 
     let clock = ManualClock::new();
     let down = Cell::new(true);
-    let backend = |id: u32| {
-        if down.get() {
-            Err(BackendDown)
-        } else {
-            Ok(format!("product {id}"))
-        }
-    };
-    let catalog = Catalog::new(backend, clock.clone()).unwrap();
+    let catalog = Catalog::new(fake_backend(&down), clock.clone()).unwrap();
 
     for _ in 0..3 {
         assert_eq!(
