@@ -168,7 +168,14 @@ impl fmt::Display for Rejected {
         };
         write!(f, "call not permitted: the circuit breaker is {state}")?;
         if let Some(wait) = self.retry_after {
-            write!(f, "; retry in {}", DisplayDuration(wait))?;
+            // Whole milliseconds, rounded up, so the message never invites a
+            // retry before the wait is over.
+            let millis = u64::try_from(wait.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
+            write!(
+                f,
+                "; retry in {}",
+                DisplayDuration(Duration::from_millis(millis))
+            )?;
         }
         Ok(())
     }

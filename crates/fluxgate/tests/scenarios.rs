@@ -583,6 +583,23 @@ fn rejection_message_names_state_and_wait() {
 }
 
 #[test]
+fn rejection_message_rounds_wait_up_to_milliseconds() {
+    let (builder, clock, _) = builder(FailureStreak::new(1).unwrap());
+    let breaker = builder.build().unwrap();
+    let _ = breaker.call(fail);
+    clock.advance(Duration::from_nanos(8_989));
+    let error = breaker.call(ok).unwrap_err();
+    assert_eq!(
+        error.rejected().unwrap().retry_after(),
+        Some(secs(30) - Duration::from_nanos(8_989))
+    );
+    assert_eq!(
+        error.to_string(),
+        "call not permitted: the circuit breaker is open; retry in 30s"
+    );
+}
+
+#[test]
 fn listener_may_call_back_into_the_breaker() {
     use std::sync::{Arc, OnceLock};
 
