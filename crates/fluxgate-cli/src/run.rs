@@ -10,15 +10,12 @@ use crate::StatusSet;
 use crate::error::Error;
 use crate::inject::Injection;
 use crate::input::{
-    Body, CsvHeader, ErrorKind, Format, Line, LineError, LineReader, MAX_LINE_BYTES, Record,
-    detect_format, open_input, parse_access_log, parse_json_line,
+    Body, CsvHeader, Detection, ErrorKind, Format, FormatDetector, InputFormat, Line, LineError,
+    LineReader, Record, is_blank, open_input, parse_access_log, parse_json_line, too_long_reason,
 };
 use crate::progress::Progress;
 use crate::replay::{EventSink, Replayer};
 use crate::report::{InputFile, InputStats, MAX_LISTED_MALFORMED, MalformedLine};
-
-/// The number of non-empty lines format detection reads.
-const DETECTION_LINES: usize = 8;
 
 /// The inputs of a replay and how to read them.
 #[derive(Debug, Clone, Default)]
@@ -107,41 +104,10 @@ impl Reading<'_> {
         })?;
         let mut lines = LineReader::new(reader);
 
-        // Detection needs the first lines before any is replayed, so they
-        // are copied aside (`None` for a line too long) and replayed after.
-        let mut first_lines: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
-        let format = match self.options.format {
-            Some(format) => Some(format),
-            None => {
-                let mut samples = 0;
-                while samples < DETECTION_LINES {
-                    let Some((number, line)) = next_line(&mut lines, &name)? else {
-                        break;
-                    };
-                    let copy = match line {
-                        Line::Text(text) => Some(text.to_vec()),
-                        Line::TooLong => None,
-                    };
-                    samples += usize::from(copy.as_deref().is_some_and(|text| !is_blank(text)));
-                    first_lines.push((number, copy));
-                }
-                self.detect(&name, &first_lines)?
-            }
+        let mut parser = match self.options.format {
+            Some(format) => self.start_input(path, InputFormat::Known(format)),
+            None => self.detect_format(path, &name, &mut lines, replayer, progress)?,
         };
-        self.stats.inputs.push(InputFile {
-            path: path.display().to_string(),
-            format: format.map_or("empty", Format::as_str),
-        });
-        let mut parser = match format {
-            Some(Format::Jsonl) | None => Parser::Jsonl,
-            Some(Format::Csv) => Parser::Csv(None),
-            Some(Format::AccessLog) => Parser::AccessLog,
-        };
-
-        for (number, copy) in &first_lines {
-            let line = copy.as_deref().map_or(Line::TooLong, Line::Text);
-            self.handle_line(&name, *number, line, &mut parser, replayer)?;
-        }
         while let Some((number, line)) = next_line(&mut lines, &name)? {
             self.handle_line(&name, number, line, &mut parser, replayer)?;
             progress.tick(self.stats.lines);
@@ -149,29 +115,70 @@ impl Reading<'_> {
         Ok(())
     }
 
-    /// Detects the format from the lines set aside; `None` for an input
-    /// with no non-blank line.
-    fn detect(
-        &self,
+    /// Reads lines until one decides the input's format, counts the lines
+    /// before it, replays that line, and returns the parser for the rest.
+    fn detect_format<K, S>(
+        &mut self,
+        path: &Path,
         name: &str,
-        first_lines: &[(u64, Option<Vec<u8>>)],
-    ) -> Result<Option<Format>, Error> {
-        let samples: Vec<&[u8]> = first_lines
-            .iter()
-            .filter_map(|(_, line)| line.as_deref())
-            .filter(|line| !is_blank(line))
-            .collect();
-        if samples.is_empty() {
-            return Ok(None);
+        lines: &mut LineReader,
+        replayer: &mut Replayer<K, S>,
+        progress: &mut Progress,
+    ) -> Result<Parser, Error>
+    where
+        K: Tracker<String>,
+        S: EventSink,
+    {
+        let mut detector = FormatDetector::new();
+        loop {
+            let Some((number, line)) = next_line(lines, name)? else {
+                let format = detector.finish().map_err(|_| undetectable(name))?;
+                let parser = self.start_input(path, format);
+                self.count_examined_lines(name, &detector)?;
+                return Ok(parser);
+            };
+            progress.tick(number);
+            match detector.offer(number, line) {
+                Detection::Undecided => {}
+                Detection::Undetectable => return Err(undetectable(name)),
+                Detection::Decided(format) => {
+                    let mut parser = self.start_input(path, InputFormat::Known(format));
+                    self.count_examined_lines(name, &detector)?;
+                    self.handle_line(name, number, line, &mut parser, replayer)?;
+                    return Ok(parser);
+                }
+            }
         }
-        detect_format(&samples)
-            .map(Some)
-            .ok_or_else(|| Error::Input {
-                location: name.to_owned(),
-                reason: "cannot detect the format from the first lines; \
-                     pass --format jsonl, csv or clf"
-                    .to_owned(),
-            })
+    }
+
+    /// Records the input and its format, and returns the parser for its
+    /// lines.
+    fn start_input(&mut self, path: &Path, format: InputFormat) -> Parser {
+        self.stats.inputs.push(InputFile {
+            path: path.display().to_string(),
+            format: format.as_str(),
+        });
+        match format {
+            InputFormat::Known(Format::Csv) => Parser::Csv(None),
+            InputFormat::Known(Format::AccessLog) => Parser::AccessLog,
+            InputFormat::Known(Format::Jsonl) | InputFormat::Empty | InputFormat::Unknown => {
+                Parser::Jsonl
+            }
+        }
+    }
+
+    /// Counts the lines that format detection read before its decision:
+    /// blank ones as empty, the others as malformed.
+    fn count_examined_lines(&mut self, name: &str, detector: &FormatDetector) -> Result<(), Error> {
+        let listed = detector.listed_malformed();
+        let unlisted = detector.unlisted_malformed();
+        self.stats.lines += detector.blank_lines() + listed.len() as u64 + unlisted;
+        self.stats.empty_lines += detector.blank_lines();
+        for (number, reason) in listed {
+            self.malformed(name, *number, reason.clone())?;
+        }
+        self.stats.malformed += unlisted;
+        Ok(())
     }
 
     fn handle_line<K, S>(
@@ -193,13 +200,7 @@ impl Reading<'_> {
                 return Ok(());
             }
             Line::Text(text) => text,
-            Line::TooLong => {
-                let reason = LineError::owned(format!(
-                    "the line is longer than {} MiB",
-                    MAX_LINE_BYTES >> 20
-                ));
-                return self.malformed(name, number, reason);
-            }
+            Line::TooLong => return self.malformed(name, number, too_long_reason()),
         };
 
         let parsed = match parser {
@@ -280,8 +281,13 @@ fn next_line<'r>(lines: &'r mut LineReader, name: &str) -> Result<Option<(u64, L
     })
 }
 
-fn is_blank(line: &[u8]) -> bool {
-    line.iter().all(u8::is_ascii_whitespace)
+fn undetectable(name: &str) -> Error {
+    Error::Input {
+        location: name.to_owned(),
+        reason: "cannot detect the format from the first lines; \
+                 pass --format jsonl, csv or clf"
+            .to_owned(),
+    }
 }
 
 fn display_name(path: &Path) -> String {

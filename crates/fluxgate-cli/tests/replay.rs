@@ -665,3 +665,26 @@ fn demo_replay_opens_and_recovers() {
         Some("{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 122, \"transitions\": 3}")
     );
 }
+
+#[test]
+fn detection_counts_blank_lines_before_the_deciding_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("blank.log");
+    let mut log = String::from("garbage one\ngarbage two\n");
+    log.push_str(&"\n".repeat(200_000));
+    log.push_str(&" \n".repeat(100_000));
+    log.push_str("192.0.2.1 - - [18/May/2015:10:00:00 +0000] \"GET / HTTP/1.1\" 503 12\n");
+    fs::write(&path, log).unwrap();
+
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["input"]["inputs"][0]["format"], "clf");
+    assert_eq!(report["input"]["lines"], 300_003);
+    assert_eq!(report["input"]["empty_lines"], 300_000);
+    assert_eq!(report["input"]["malformed"], 2);
+    assert_eq!(
+        report["input"]["first_malformed"][1]["location"],
+        format!("{}:2", path_text(&path))
+    );
+    assert_eq!(report["calls"]["calls"], 1);
+    assert_eq!(report["calls"]["failures"], 1);
+}
