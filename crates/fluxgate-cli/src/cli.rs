@@ -21,8 +21,8 @@ Exit status:
 const CHECK_HELP: &str = "\
 Exit status:
   0  the policy file is valid
-  2  the policy file could not be read or is invalid; the message shows the
-     line and column of the error";
+  2  the policy file could not be read, is invalid, or defines no breakers;
+     the message shows the line and column of the error";
 
 /// Replays recorded traffic through a circuit-breaker policy.
 #[derive(Debug, Parser)]

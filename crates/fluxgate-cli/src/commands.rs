@@ -44,8 +44,22 @@ fn replay(args: &ReplayArgs) -> Result<(), Error> {
     replay_with(builder, path.display().to_string(), args)
 }
 
+/// Loads a policy file that defines at least one breaker.
+///
+/// The library reads a file without breakers as "every key takes its
+/// default", but checking or replaying such a file tests no rule of it, so
+/// the command rejects it.
 fn load_policy_file(path: &Path) -> Result<PolicyFile, Error> {
-    PolicyFile::load(path).map_err(|error| Error::Policy(error.to_string()))
+    let file = PolicyFile::load(path).map_err(|error| Error::Policy(error.to_string()))?;
+    if file.is_empty() {
+        return Err(Error::Policy(format!(
+            "error: the policy file defines no breakers\n --> {}\n  = add keys such as \
+             `tripper = \"failure_streak(5)\"` at the top level for a breaker named \
+             `default`, or a `[breaker.NAME]` table",
+            path.display()
+        )));
+    }
+    Ok(file)
 }
 
 /// Picks the breaker to replay: the one named, else `default`, else the

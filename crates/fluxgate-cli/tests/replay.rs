@@ -688,3 +688,29 @@ fn detection_counts_blank_lines_before_the_deciding_line() {
     assert_eq!(report["calls"]["calls"], 1);
     assert_eq!(report["calls"]["failures"], 1);
 }
+
+#[test]
+fn policy_file_without_breakers_exits_with_two() {
+    let directory = tempfile::tempdir().unwrap();
+    let trace = fixture("manual_ops.jsonl");
+    for (name, text) in [("empty.toml", ""), ("comment.toml", "# no keys yet\n")] {
+        let policy = directory.path().join(name);
+        fs::write(&policy, text).unwrap();
+        let expected = format!(
+            "error: the policy file defines no breakers\n --> {}\n  = add keys such as \
+             `tripper = \"failure_streak(5)\"` at the top level for a breaker named \
+             `default`, or a `[breaker.NAME]` table\n",
+            path_text(&policy)
+        );
+
+        let check = fluxgate(&["check", path_text(&policy)]);
+        assert_eq!(check.status.code(), Some(2), "check {name}");
+        assert_eq!(stderr_of(&check), expected, "check {name}");
+        assert_eq!(stdout_of(&check), "", "check {name}");
+
+        let replay = fluxgate(&["replay", "--policy", path_text(&policy), path_text(&trace)]);
+        assert_eq!(replay.status.code(), Some(2), "replay {name}");
+        assert_eq!(stderr_of(&replay), expected, "replay {name}");
+        assert_eq!(stdout_of(&replay), "", "replay {name}");
+    }
+}
