@@ -2,16 +2,15 @@
 //! malformed-line accounts, `--strict` and `--inject`.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use fluxgate::trackers::Tracker;
 
 use crate::StatusSet;
 use crate::error::Error;
-use crate::inject::Injection;
+use crate::inject::{Injection, Injector};
 use crate::input::{
-    Body, CsvHeader, Detection, ErrorKind, Format, FormatDetector, InputFormat, Line, LineError,
-    LineReader, Record, is_blank, open_input, parse_access_log, parse_json_line, too_long_reason,
+    CsvHeader, Detection, Format, FormatDetector, InputFormat, Line, LineError, LineReader,
+    is_blank, open_input, parse_access_log, parse_json_line, too_long_reason,
 };
 use crate::progress::Progress;
 use crate::replay::{EventSink, Replayer};
@@ -38,8 +37,9 @@ pub struct InputOptions {
 ///
 /// Returns [`Error::Unreadable`] when an input cannot be read,
 /// [`Error::Input`] for an undetectable format, a bad CSV header, or under
-/// `strict` a malformed line, and [`Error::Output`] when writing an event
-/// fails.
+/// `strict` a malformed line, [`Error::Usage`] for an injected span whose
+/// END, once resolved, is not later than its START, and [`Error::Output`]
+/// when writing an event fails.
 pub fn read_inputs<K, S>(
     options: &InputOptions,
     replayer: &mut Replayer<K, S>,
@@ -52,14 +52,18 @@ where
     let mut reading = Reading {
         options,
         stats: InputStats::default(),
-        spans: None,
+        injector: Injector::new(&options.injections),
     };
     let outcome = options
         .paths
         .iter()
         .try_for_each(|path| reading.read_input(path, replayer, &mut progress));
     progress.finish();
-    outcome.map(|()| reading.stats)
+    outcome?;
+
+    let mut stats = reading.stats;
+    stats.injections = reading.injector.spans();
+    Ok(stats)
 }
 
 /// Returns the summed size of the inputs when every one is a regular file.
@@ -81,9 +85,7 @@ enum Parser {
 struct Reading<'o> {
     options: &'o InputOptions,
     stats: InputStats,
-    /// The injected spans on the replay clock, once the first line's time
-    /// is known.
-    spans: Option<Vec<(Duration, Duration, u16)>>,
+    injector: Injector<'o>,
 }
 
 impl Reading<'_> {
@@ -218,7 +220,9 @@ impl Reading<'_> {
         };
         match parsed {
             Ok(mut record) => {
-                self.inject(&mut record);
+                self.injector
+                    .apply(&mut record)
+                    .map_err(|error| Error::Usage(error.to_string()))?;
                 replayer.feed(&record).map_err(Error::stdout)
             }
             Err(reason) => self.malformed(name, number, reason),
@@ -241,34 +245,6 @@ impl Reading<'_> {
             });
         }
         Ok(())
-    }
-
-    /// Turns a call inside an injected span into an error of the span's
-    /// status.
-    fn inject(&mut self, record: &mut Record<'_>) {
-        if self.options.injections.is_empty() {
-            return;
-        }
-        let at = record.time.reading;
-        let spans = self.spans.get_or_insert_with(|| {
-            self.options
-                .injections
-                .iter()
-                .map(|injection| {
-                    let (start, end) = injection.resolve(at);
-                    (start, end, injection.status())
-                })
-                .collect()
-        });
-        let Body::Call { error, .. } = &mut record.body else {
-            return;
-        };
-        if let Some(&(_, _, status)) = spans
-            .iter()
-            .find(|(start, end, _)| (*start..*end).contains(&at))
-        {
-            *error = Some(ErrorKind::Status(status));
-        }
     }
 }
 

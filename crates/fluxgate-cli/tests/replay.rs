@@ -714,3 +714,57 @@ fn policy_file_without_breakers_exits_with_two() {
         assert_eq!(stdout_of(&replay), "", "replay {name}");
     }
 }
+
+#[test]
+fn inject_end_before_start_in_mixed_forms() {
+    let sample = sample_log();
+    // END is 100 s after the first line, 2015-05-17T10:05:03Z, so a day
+    // before START.
+    let output = fluxgate(&[
+        "replay",
+        "--inject",
+        "2015-05-18T10:05:03Z..100=503",
+        path_text(&sample),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout_of(&output), "");
+    assert_eq!(
+        stderr_of(&output),
+        "error: invalid injection \"2015-05-18T10:05:03Z..100=503\": END must be later than \
+         START, but END is 2015-05-17T10:06:43Z and START is 2015-05-18T10:05:03Z (expected \
+         START..END=STATUS, such as 86400..88200=503)\n"
+    );
+}
+
+#[test]
+fn reports_list_the_injections() {
+    let sample = sample_log();
+    let args = [
+        "--inject",
+        "86400..88200=503",
+        "--inject",
+        "2015-05-18T11:05:00Z..2015-05-18T11:06:00Z=502",
+        path_text(&sample),
+    ];
+    let report = json_report(&args);
+    let injections = report["input"]["injections"].as_array().unwrap();
+    assert_eq!(injections.len(), 2);
+    assert_eq!(injections[0]["injection"], "86400..88200=503");
+    assert_eq!(injections[0]["start"], 1_431_943_503.0);
+    assert_eq!(injections[0]["end"], 1_431_945_303.0);
+    assert_eq!(injections[0]["error"], "http_503");
+    assert_eq!(injections[0]["calls"], 127);
+    assert_eq!(injections[1]["start"], 1_431_947_100.0);
+    assert_eq!(injections[1]["calls"], 121);
+
+    let mut text_args = vec!["replay"];
+    text_args.extend_from_slice(&args);
+    let text = stdout_of(&fluxgate(&text_args));
+    assert!(
+        text.contains(
+            "\n  injected 86400..88200=503: from 2015-05-18 10:05:03Z to 2015-05-18 10:35:03Z, \
+             127 calls turned into errors of kind http_503\n"
+        ),
+        "{text}"
+    );
+}

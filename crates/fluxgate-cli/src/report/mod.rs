@@ -30,6 +30,25 @@ pub struct InputStats {
     pub out_of_order: u64,
     /// The largest step back in time, in seconds.
     pub max_step_back_seconds: f64,
+    /// The `--inject` spans, in the order given.
+    pub injections: Vec<InjectedSpan>,
+}
+
+/// One `--inject` span and the calls it changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InjectedSpan {
+    /// The span as the option writes it, such as `86400..88200=503`.
+    pub injection: String,
+    /// The first time in the span, in seconds on the input's scale. It is
+    /// `None` when no line was replayed, because offsets then have no
+    /// origin.
+    pub start: Option<f64>,
+    /// The time the span ends, excluded, in seconds on the input's scale.
+    pub end: Option<f64>,
+    /// The error kind the span gives its calls, such as `http_503`.
+    pub error: Option<String>,
+    /// The calls inside the span, whose outcome it set.
+    pub calls: u64,
 }
 
 /// One input and its format.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fluxgate::DisplayDuration;
 
-use super::Report;
+use super::{InjectedSpan, Report};
 use crate::input::DisplayDate;
 
 pub(super) fn write_report(report: &Report, out: &mut impl Write) -> io::Result<()> {
@@ -65,7 +65,43 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
             span(end - start)
         )?;
     }
+    for injected in &input.injections {
+        write_injection(report, injected, out)?;
+    }
     writeln!(out)
+}
+
+/// Writes where an `--inject` span falls and what it did to the calls in
+/// it.
+fn write_injection(
+    report: &Report,
+    injected: &InjectedSpan,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    write!(out, "  injected {}: ", injected.injection)?;
+    let (Some(start), Some(end)) = (injected.start, injected.end) else {
+        return writeln!(out, "not applied, because no line was replayed");
+    };
+    let calls = counted(injected.calls, "call");
+    let outcome = match &injected.error {
+        Some(kind) => format!("errors of kind {kind}"),
+        None => "successes".to_owned(),
+    };
+    writeln!(
+        out,
+        "from {} to {}, {calls} turned into {outcome}",
+        time(report, start),
+        time(report, end)
+    )
+}
+
+/// Writes a count with its noun, singular for 1: `1 call`, `2 calls`.
+fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn write_transitions(report: &Report, out: &mut impl Write) -> io::Result<()> {
@@ -167,7 +203,9 @@ fn span(seconds: f64) -> String {
 mod tests {
     use super::*;
     use crate::replay::{CallCounts, TransitionRow};
-    use crate::report::{InputFile, InputStats, MalformedLine, PolicySummary, StateTimes};
+    use crate::report::{
+        InjectedSpan, InputFile, InputStats, MalformedLine, PolicySummary, StateTimes,
+    };
 
     fn sample_report() -> Report {
         Report {
@@ -217,6 +255,13 @@ mod tests {
                 }],
                 out_of_order: 2,
                 max_step_back_seconds: 58.0,
+                injections: vec![InjectedSpan {
+                    injection: "60..120=503".into(),
+                    start: Some(1_431_857_163.0),
+                    end: Some(1_431_857_223.0),
+                    error: Some("http_503".into()),
+                    calls: 1,
+                }],
             },
         }
     }
@@ -237,6 +282,7 @@ Input
     ... and 5 more
   2 lines earlier than a line before them, at most 58s back
   from 2015-05-17 10:05:03Z to 2015-05-17 11:05:03Z (1h)
+  injected 60..120=503: from 2015-05-17 10:06:03Z to 2015-05-17 10:07:03Z, 1 call turned into errors of kind http_503
 
 Transitions: 3
   time                  from          to            reason
@@ -256,6 +302,51 @@ Calls: 10
   manual commands: 0
 ";
         assert_eq!(String::from_utf8(output).unwrap(), expected);
+    }
+
+    #[test]
+    fn injections_say_what_they_changed() {
+        let mut report = sample_report();
+        report.times_are_dates = false;
+        report.input.injections = vec![
+            InjectedSpan {
+                injection: "5..7.5=502".into(),
+                start: Some(15.0),
+                end: Some(17.5),
+                error: Some("http_502".into()),
+                calls: 3,
+            },
+            InjectedSpan {
+                injection: "8..9=200".into(),
+                start: Some(18.0),
+                end: Some(19.0),
+                error: None,
+                calls: 0,
+            },
+            InjectedSpan {
+                injection: "1..2=503".into(),
+                start: None,
+                end: None,
+                error: Some("http_503".into()),
+                calls: 0,
+            },
+        ];
+        let mut output = Vec::new();
+        write_input(&report, &mut output).unwrap();
+        let output = String::from_utf8(output).unwrap();
+        let lines: Vec<&str> = output
+            .lines()
+            .filter(|line| line.starts_with("  injected"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "  injected 5..7.5=502: from 15s to 17.5s, 3 calls turned into errors of kind \
+                 http_502",
+                "  injected 8..9=200: from 18s to 19s, 0 calls turned into successes",
+                "  injected 1..2=503: not applied, because no line was replayed",
+            ]
+        );
     }
 
     #[test]
