@@ -79,8 +79,9 @@ pub struct ReplayArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
 
-    /// Access-log statuses counted as errors of kind http_<status>, as a
-    /// list of statuses and ranges.
+    /// HTTP statuses counted as errors of kind http_<status> in access logs
+    /// and in --inject, as a list of statuses and ranges. Other statuses
+    /// are successes.
     #[arg(long, value_name = "LIST", default_value = "500-599")]
     pub error_status: StatusSet,
 
@@ -104,9 +105,11 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Turn every call from START up to END into an error of kind
-    /// http_STATUS. START and END are seconds after the first line's time,
-    /// or RFC 3339 times. May be repeated.
+    /// Give every call from START up to END the outcome of STATUS: an
+    /// error of kind http_STATUS when --error-status lists STATUS, such as
+    /// 503, and a success otherwise, such as 200 to simulate a recovery.
+    /// START and END are seconds after the first line's time, or RFC 3339
+    /// times. May be repeated.
     #[arg(long, value_name = "START..END=STATUS")]
     pub inject: Vec<Injection>,
 

@@ -1,10 +1,11 @@
-//! Outages injected into a replay: every call in a span of time becomes an
-//! error with a given HTTP status.
+//! Outages and recoveries injected into a replay: every call in a span of
+//! time gets the outcome of a given HTTP status.
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::StatusSet;
 use crate::input::{Body, DisplayDate, ErrorKind, LineTime, Record, parse_rfc3339};
 use crate::report::InjectedSpan;
 
@@ -73,7 +74,7 @@ fn rfc3339(time: Duration) -> String {
 }
 
 impl Injection {
-    /// Returns the status whose error the span's calls get.
+    /// Returns the status whose outcome the span's calls get.
     pub const fn status(&self) -> u16 {
         self.status
     }
@@ -113,6 +114,7 @@ const END_BEFORE_START: &str = "END must be later than START";
 #[derive(Debug)]
 pub(crate) struct Injector<'i> {
     injections: &'i [Injection],
+    error_statuses: &'i StatusSet,
     /// Each span's start and end, once resolved.
     resolved: Option<Vec<(Duration, Duration)>>,
     /// The calls inside each span.
@@ -120,16 +122,21 @@ pub(crate) struct Injector<'i> {
 }
 
 impl<'i> Injector<'i> {
-    pub(crate) fn new(injections: &'i [Injection]) -> Injector<'i> {
+    /// Creates an injector whose statuses in `error_statuses` are errors
+    /// and whose other statuses are successes, as in an access log.
+    pub(crate) fn new(injections: &'i [Injection], error_statuses: &'i StatusSet) -> Injector<'i> {
         Injector {
             injections,
+            error_statuses,
             resolved: None,
             calls: vec![0; injections.len()],
         }
     }
 
-    /// Turns a call inside an injected span into an error of the span's
-    /// status. The first span that contains the call's time wins.
+    /// Gives a call inside an injected span the outcome of the span's
+    /// status: an error of kind `http_<status>` when the status is an error
+    /// status, a success otherwise. The first span that contains the
+    /// call's time wins.
     ///
     /// # Errors
     ///
@@ -157,7 +164,11 @@ impl<'i> Injector<'i> {
             .position(|(start, end)| (*start..*end).contains(&at))
         {
             self.calls[index] += 1;
-            *error = Some(ErrorKind::Status(self.injections[index].status));
+            let status = self.injections[index].status;
+            *error = self
+                .error_statuses
+                .contains(status)
+                .then_some(ErrorKind::Status(status));
         }
         Ok(())
     }
@@ -170,12 +181,15 @@ impl<'i> Injector<'i> {
             .enumerate()
             .map(|(index, injection)| {
                 let resolved = self.resolved.as_ref().map(|spans| spans[index]);
-                ErrorKind::Status(injection.status).write_name(&mut status_kind);
+                let error = self.error_statuses.contains(injection.status).then(|| {
+                    ErrorKind::Status(injection.status).write_name(&mut status_kind);
+                    status_kind.clone()
+                });
                 InjectedSpan {
                     injection: injection.to_string(),
                     start: resolved.map(|(start, _)| start.as_secs_f64()),
                     end: resolved.map(|(_, end)| end.as_secs_f64()),
-                    error: Some(status_kind.clone()),
+                    error,
                     calls: self.calls[index],
                 }
             })

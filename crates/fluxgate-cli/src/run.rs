@@ -23,9 +23,9 @@ pub struct InputOptions {
     pub paths: Vec<PathBuf>,
     /// The format of every input, or `None` to detect each one's.
     pub format: Option<Format>,
-    /// The access-log statuses that are errors.
+    /// The access-log and injected statuses that are errors.
     pub error_statuses: StatusSet,
-    /// Spans of time whose calls become errors.
+    /// Spans of time whose calls get the outcome of a status.
     pub injections: Vec<Injection>,
     /// Stop at the first malformed line.
     pub strict: bool,
@@ -52,7 +52,7 @@ where
     let mut reading = Reading {
         options,
         stats: InputStats::default(),
-        injector: Injector::new(&options.injections),
+        injector: Injector::new(&options.injections, &options.error_statuses),
     };
     let outcome = options
         .paths

@@ -768,3 +768,38 @@ fn reports_list_the_injections() {
         "{text}"
     );
 }
+
+#[test]
+fn injected_status_follows_error_status() {
+    let sample = sample_log();
+    let outage = "86400..88200=503";
+    let summary = |args: &[&str]| {
+        let mut all = vec!["replay", "--output", "jsonl"];
+        all.extend_from_slice(args);
+        all.push(path_text(&sample));
+        let output = fluxgate(&all);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        stdout_of(&output).lines().last().unwrap().to_owned()
+    };
+    let tripped = "{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 80, \"transitions\": 3}";
+    assert_eq!(summary(&["--inject", outage]), tripped);
+
+    // 200 is a success, so injecting it simulates a recovery.
+    assert_eq!(summary(&["--inject", "86400..88200=200"]), SAMPLE_SUMMARY);
+    let report = json_report(&["--inject", "86400..88200=200", path_text(&sample)]);
+    assert_eq!(report["calls"]["failures"], 3);
+    assert_eq!(report["input"]["injections"][0]["error"], Value::Null);
+    assert_eq!(report["input"]["injections"][0]["calls"], 127);
+
+    // A status listed in --error-status is an error, whatever its value.
+    let listed = [
+        "--error-status",
+        "299,500-599",
+        "--inject",
+        "86400..88200=299",
+    ];
+    assert_eq!(summary(&listed), tripped);
+    // 503 is a success once --error-status leaves it out.
+    let unlisted = ["--error-status", "500-502", "--inject", outage];
+    assert_eq!(summary(&unlisted), SAMPLE_SUMMARY);
+}
