@@ -149,6 +149,11 @@ where
         let mut replayer = new_replayer(builder, args.seed, events, plot)?;
         let policy = summarize_policy(replayer.breaker(), source, args.seed);
         let stats = read_inputs(&options, &mut replayer)?;
+        // Standard output holds only events, so the malformed lines that
+        // the other outputs report go to standard error.
+        if let Some(warning) = stats.malformed_warning() {
+            eprintln!("{warning}");
+        }
         let (result, events) = replayer.finish();
         let counts = result.counts;
         events

@@ -803,3 +803,22 @@ fn injected_status_follows_error_status() {
     let unlisted = ["--error-status", "500-502", "--inject", outage];
     assert_eq!(summary(&unlisted), SAMPLE_SUMMARY);
 }
+
+#[test]
+fn jsonl_output_warns_of_malformed_lines() {
+    let trace = fixture("malformed.jsonl");
+    let name = path_text(&trace);
+    let output = fluxgate(&["replay", "--output", "jsonl", name]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout_of(&output),
+        "{\"event\": \"summary\", \"calls\": 3, \"rejected\": 0, \"transitions\": 0}\n"
+    );
+    assert_eq!(
+        stderr_of(&output),
+        format!(
+            "warning: 7 lines: 1 empty, 3 malformed, at {name}:4, {name}:5 and {name}:6. \
+             --output text or json gives the reasons.\n"
+        )
+    );
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fluxgate::DisplayDuration;
 
-use super::{InjectedSpan, Report};
+use super::{InjectedSpan, Report, counted};
 use crate::input::DisplayDate;
 
 pub(super) fn write_report(report: &Report, out: &mut impl Write) -> io::Result<()> {
@@ -35,11 +35,7 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
     for file in &input.inputs {
         writeln!(out, "  {} ({})", file.path, file.format)?;
     }
-    writeln!(
-        out,
-        "  {} lines: {} empty, {} malformed",
-        input.lines, input.empty_lines, input.malformed
-    )?;
+    writeln!(out, "  {}", input.line_counts())?;
     for line in &input.first_malformed {
         writeln!(out, "    {}: {}", line.location, line.reason)?;
     }
@@ -93,15 +89,6 @@ fn write_injection(
         time(report, start),
         time(report, end)
     )
-}
-
-/// Writes a count with its noun, singular for 1: `1 call`, `2 calls`.
-fn counted(count: u64, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 fn write_transitions(report: &Report, out: &mut impl Write) -> io::Result<()> {
