@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use super::error::Located;
+use super::error::{Located, shorten};
 use super::lexer::{Lexer, Span, Token, TokenKind};
 use super::number::Decimal;
 
@@ -54,7 +54,8 @@ impl ComponentKind {
         matches!(self, ComponentKind::Tracker | ComponentKind::Tripper)
     }
 
-    const fn example(self) -> &'static str {
+    /// Returns a short valid expression of this kind, for messages.
+    pub(crate) const fn example(self) -> &'static str {
         match self {
             ComponentKind::Window => "count(100)",
             ComponentKind::Tracker => "all()",
@@ -303,17 +304,6 @@ fn describe(token: &Token<'_>, text: &str) -> String {
         TokenKind::Duration(_) => format!("the duration `{written}`"),
         TokenKind::String(_) => format!("the string {}", shorten(written)),
         _ => format!("`{written}`"),
-    }
-}
-
-/// Cuts a long string literal for a message.
-fn shorten(written: &str) -> String {
-    const LIMIT: usize = 40;
-    if written.chars().count() <= LIMIT {
-        written.to_owned()
-    } else {
-        let head: String = written.chars().take(LIMIT).collect();
-        format!("{head}…")
     }
 }
 
