@@ -263,7 +263,7 @@ fn read_key(
                 .and_then(|value| u32::try_from(value).ok())
                 .ok_or_else(|| {
                     let written = text.get(value.span()).unwrap_or(integer.as_str());
-                    breaker::max_half_open_calls_error(written)
+                    breaker::max_half_open_calls_error(shorten(written))
                 })
                 .and_then(breaker::check_max_half_open_calls);
             match checked {
