@@ -110,7 +110,9 @@ pub struct ReplayArgs {
     /// 503, and a success otherwise, such as 200 to simulate a recovery.
     /// START and END are seconds after the first line's time, or RFC 3339
     /// times. May be repeated.
-    #[arg(long, value_name = "START..END=STATUS")]
+    // A negative START, as in `--inject -1..3=503`, is taken as the value
+    // so that it gets the option's own message rather than clap's.
+    #[arg(long, value_name = "START..END=STATUS", allow_hyphen_values = true)]
     pub inject: Vec<Injection>,
 
     /// Input files, replayed one after the other as one stream; `-` reads

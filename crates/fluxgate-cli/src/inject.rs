@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::StatusSet;
-use crate::input::{Body, DisplayDate, ErrorKind, LineTime, Record, parse_rfc3339};
+use crate::input::{Body, DisplayDate, ErrorKind, LineTime, MAX_SECONDS, Record, parse_rfc3339};
 use crate::report::InjectedSpan;
 
 /// One `--inject START..END=STATUS` span.
@@ -255,7 +255,13 @@ fn parse_bound(text: &str) -> Result<Bound, String> {
     if let Ok(seconds) = text.parse::<f64>() {
         return LineTime::from_seconds(seconds)
             .map(|time| Bound::Offset(time.reading))
-            .map_err(|_| format!("offset {text:?} must be a number of seconds, 0 or more"));
+            .map_err(|_| {
+                if seconds > 0.0 && seconds.is_finite() {
+                    format!("offset {text:?} is larger than the maximum of {MAX_SECONDS} seconds")
+                } else {
+                    format!("offset {text:?} must be a number of seconds, 0 or more")
+                }
+            });
     }
     if text.as_bytes().get(4) == Some(&b'-') {
         return parse_rfc3339(text.as_bytes())
@@ -346,6 +352,15 @@ mod tests {
             (
                 "-5..20=503",
                 "offset \"-5\" must be a number of seconds, 0 or more",
+            ),
+            (
+                "0..99999999999999999999=503",
+                "offset \"99999999999999999999\" is larger than the maximum of 13569465600 \
+                 seconds",
+            ),
+            (
+                "0..inf=503",
+                "offset \"inf\" must be a number of seconds, 0 or more",
             ),
             (
                 "2015-05-18T10:00..20=503",

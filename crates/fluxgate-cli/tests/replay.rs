@@ -822,3 +822,33 @@ fn jsonl_output_warns_of_malformed_lines() {
         )
     );
 }
+
+#[test]
+fn option_values_say_what_is_wrong() {
+    let cases = [
+        (
+            ["--error-status", "500-400"],
+            "error: invalid value '500-400' for '--error-status <LIST>': invalid status list \
+             \"500-400\": the range \"500-400\" is reversed (write it as 400-500)",
+        ),
+        (
+            ["--inject", "0..99999999999999999999=503"],
+            "error: invalid value '0..99999999999999999999=503' for '--inject \
+             <START..END=STATUS>': invalid injection \"0..99999999999999999999=503\": offset \
+             \"99999999999999999999\" is larger than the maximum of 13569465600 seconds \
+             (expected START..END=STATUS, such as 86400..88200=503)",
+        ),
+        (
+            ["--inject", "-1..3=503"],
+            "error: invalid value '-1..3=503' for '--inject <START..END=STATUS>': invalid \
+             injection \"-1..3=503\": offset \"-1\" must be a number of seconds, 0 or more \
+             (expected START..END=STATUS, such as 86400..88200=503)",
+        ),
+    ];
+    for (option, message) in cases {
+        let output = fluxgate(&["replay", option[0], option[1], "a.log"]);
+        assert_eq!(output.status.code(), Some(2), "{option:?}");
+        let stderr = stderr_of(&output);
+        assert_eq!(stderr.lines().next(), Some(message), "{option:?}");
+    }
+}

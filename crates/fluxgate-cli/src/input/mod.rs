@@ -21,7 +21,7 @@ pub use detect::{
 };
 pub use jsonl::parse_json_line;
 pub use reader::{Line, LineReader, MAX_LINE_BYTES, open_input};
-pub use time::{DisplayDate, LineTime, parse_log_date, parse_rfc3339};
+pub use time::{DisplayDate, LineTime, MAX_SECONDS, parse_log_date, parse_rfc3339};
 
 /// A line format of recorded calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
