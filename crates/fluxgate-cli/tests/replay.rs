@@ -159,13 +159,36 @@ fn malformed_lines_are_counted_with_reasons() {
          metrics_only, force_open)"
     );
     assert_eq!(listed[2]["location"], format!("{name}:6"));
-    assert!(
-        listed[2]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid JSON: "),
-        "{}",
-        listed[2]["reason"]
+    assert_eq!(
+        listed[2]["reason"],
+        "expected a JSON object such as {\"t\": 12.5}, found `not json at all`"
+    );
+}
+
+#[test]
+fn jsonl_arrays_are_malformed() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("arrays.jsonl");
+    fs::write(
+        &path,
+        "{\"t\": 1}\n[3, null, null, \"force_open\"]\n{\"t\": 2,\n",
+    )
+    .unwrap();
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["calls"]["commands"], 0);
+    assert_eq!(report["transition_count"], 0);
+    assert_eq!(report["input"]["malformed"], 2);
+    let listed = report["input"]["first_malformed"].as_array().unwrap();
+    assert_eq!(listed[0]["location"], format!("{}:2", path_text(&path)));
+    assert_eq!(
+        listed[0]["reason"],
+        "expected a JSON object such as {\"t\": 12.5}, found an array"
+    );
+    // The position is the file's line 3, not serde_json's line 1.
+    assert_eq!(listed[1]["location"], format!("{}:3", path_text(&path)));
+    assert_eq!(
+        listed[1]["reason"],
+        "invalid JSON at column 8: EOF while parsing a value"
     );
 }
 
