@@ -69,7 +69,7 @@ fn select_breaker<'f>(
     requested: Option<&str>,
 ) -> Result<(&'f str, &'f Policy), Error> {
     let names = || {
-        let quoted: Vec<String> = file.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+        let quoted: Vec<String> = file.iter().map(|(name, _)| format!("{name:?}")).collect();
         quoted.join(", ")
     };
     if let Some(name) = requested {
@@ -78,7 +78,7 @@ fn select_breaker<'f>(
             .find(|(candidate, _)| *candidate == name)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "the policy file has no breaker named \"{name}\" (it has: {})",
+                    "the policy file has no breaker named {name:?} (it has: {})",
                     names()
                 ))
             });
@@ -121,7 +121,9 @@ fn write_breaker_rules(
     if index > 0 {
         writeln!(out)?;
     }
-    writeln!(out, "breaker \"{name}\"")?;
+    // Escaped as the report escapes it, so that a name with a quote or a
+    // line break cannot pass for another breaker's header.
+    writeln!(out, "breaker {name:?}")?;
     for rule in policy.to_string().lines() {
         writeln!(out, "  {rule}")?;
     }

@@ -875,3 +875,38 @@ fn option_values_say_what_is_wrong() {
         assert_eq!(stderr.lines().next(), Some(message), "{option:?}");
     }
 }
+
+#[test]
+fn check_escapes_breaker_names() {
+    let directory = tempfile::tempdir().unwrap();
+    let policy = directory.path().join("names.toml");
+    fs::write(
+        &policy,
+        "[breaker.\"x\\\"\\nbreaker \\\"fake\"]\ntripper = \"failure_streak(5)\"\n",
+    )
+    .unwrap();
+    let output = fluxgate(&["check", path_text(&policy)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("breaker"))
+        .collect();
+    assert_eq!(headers, ["breaker \"x\\\"\\nbreaker \\\"fake\""]);
+
+    let trace = fixture("manual_ops.jsonl");
+    let output = fluxgate(&[
+        "replay",
+        "--policy",
+        path_text(&policy),
+        "--breaker",
+        "y\n",
+        path_text(&trace),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "error: the policy file has no breaker named \"y\\n\" (it has: \
+         \"x\\\"\\nbreaker \\\"fake\")\n"
+    );
+}
