@@ -4,6 +4,7 @@ use std::fmt::Display;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use fluxgate::policy::{Policy, PolicyFile};
 use fluxgate::trackers::Tracker;
@@ -11,7 +12,7 @@ use fluxgate::{Builder, CircuitBreaker};
 
 use crate::cli::{CheckArgs, Cli, CliCommand, OutputArg, ReplayArgs};
 use crate::error::Error;
-use crate::plot::{PlotLabels, render_svg};
+use crate::plot::{InjectedBand, PlotLabels, render_svg};
 use crate::replay::{JsonlEvents, NoEvents, ReplayResult, Replayer};
 use crate::report::{InputStats, PolicySummary, Report};
 use crate::run::{InputOptions, read_inputs};
@@ -173,7 +174,7 @@ where
     if let Some(path) = &args.plot {
         let svg = render_svg(
             result.timeline.as_ref().expect("a plot keeps a timeline"),
-            &plot_labels(&policy, &result, args),
+            &plot_labels(&policy, &result, &stats, args),
         );
         fs::write(path, svg).map_err(|source| Error::Output {
             target: path.display().to_string(),
@@ -232,7 +233,12 @@ fn write_report(
     written.and_then(|()| stdout.flush()).map_err(Error::stdout)
 }
 
-fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs) -> PlotLabels {
+fn plot_labels(
+    policy: &PolicySummary,
+    result: &ReplayResult,
+    stats: &InputStats,
+    args: &ReplayArgs,
+) -> PlotLabels {
     let rule = |key: &str| {
         policy
             .rules
@@ -274,5 +280,22 @@ fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs)
         ),
         subtitles,
         times_are_dates: result.times_are_dates,
+        injections: injected_bands(stats),
     }
+}
+
+/// Returns the injected spans that were resolved, for the plot to mark.
+fn injected_bands(stats: &InputStats) -> Vec<InjectedBand> {
+    stats
+        .injections
+        .iter()
+        .filter_map(|span| {
+            let label = span.error.clone().unwrap_or_else(|| "successes".to_owned());
+            Some(InjectedBand {
+                start: Duration::from_secs_f64(span.start?),
+                end: Duration::from_secs_f64(span.end?),
+                label,
+            })
+        })
+        .collect()
 }

@@ -371,6 +371,11 @@ fn plot_writes_an_svg() {
     assert!(svg.contains("fluxgate replay: breaker &quot;default&quot; of the default policy"));
     assert!(svg.contains("injected: 86400..88200=503"));
     assert!(svg.contains(">open</text>"), "legend names the open state");
+    assert!(svg.contains(">injected http_503</text>"), "band label");
+    assert!(
+        svg.contains(">span injected with --inject</text>"),
+        "legend"
+    );
     assert!(svg.len() < 100_000, "{} bytes", svg.len());
 }
 
