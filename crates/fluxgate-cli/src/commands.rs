@@ -14,7 +14,7 @@ use crate::cli::{CheckArgs, Cli, CliCommand, OutputArg, ReplayArgs};
 use crate::error::Error;
 use crate::plot::{InjectedBand, PlotLabels, render_svg};
 use crate::replay::{JsonlEvents, NoEvents, ReplayResult, Replayer};
-use crate::report::{InputStats, PolicySummary, Report};
+use crate::report::{InputStats, PolicySummary, Report, counted};
 use crate::run::{InputOptions, read_inputs};
 
 const OUTPUT_BUFFER_BYTES: usize = 64 << 10;
@@ -263,11 +263,11 @@ fn plot_labels(
         .map(|path| path.display().to_string())
         .collect();
     let mut replayed = format!(
-        "input: {} · {} calls, {} rejected, {} transitions",
+        "input: {} · {}, {} rejected, {}",
         inputs.join(", "),
-        result.counts.calls,
+        counted(result.counts.calls, "call"),
         result.counts.rejected,
-        result.transition_count
+        counted(result.transition_count, "transition")
     );
     for injection in &args.inject {
         replayed.push_str(&format!(" · injected: {injection}"));

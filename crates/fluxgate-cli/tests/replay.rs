@@ -915,3 +915,37 @@ fn check_escapes_breaker_names() {
          \"x\\\"\\nbreaker \\\"fake\")\n"
     );
 }
+
+#[test]
+fn report_spans_earliest_to_latest_time() {
+    let output = fluxgate_with_stdin(
+        &["replay", "-"],
+        b"{\"t\": 1000}\n{\"t\": 1}\n{\"t\": 2000}\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("\n  from 1s to 2000s (33m19s)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n  1 line earlier than a line before it, 16m39s back\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn input_of_one_over_long_line_is_not_empty() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("one-line.log");
+    // 17 MiB with no line break, past the 16 MiB line limit.
+    fs::write(&path, vec![b'x'; 17 << 20]).unwrap();
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["input"]["inputs"][0]["format"], "unknown");
+    assert_eq!(report["input"]["lines"], 1);
+    assert_eq!(report["input"]["malformed"], 1);
+    assert_eq!(
+        report["input"]["first_malformed"][0]["reason"],
+        "the line is longer than 16 MiB"
+    );
+}

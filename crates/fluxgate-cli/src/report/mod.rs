@@ -72,7 +72,7 @@ impl InputStats {
     }
 }
 
-/// Writes a count with its noun, singular for 1: `1 call`, `2 calls`.
+/// Returns a count with its noun, singular for 1: `1 call`, `2 calls`.
 pub(crate) fn counted(count: u64, noun: &str) -> String {
     if count == 1 {
         format!("{count} {noun}")
@@ -181,9 +181,10 @@ pub struct Report {
     pub policy: PolicySummary,
     /// `true` when times are seconds since the Unix epoch.
     pub times_are_dates: bool,
-    /// The first line's time, in seconds.
+    /// The earliest line time, in seconds, which is the first line's
+    /// unless a later line goes back before it.
     pub start: Option<f64>,
-    /// The newest line's time, in seconds.
+    /// The latest line time, in seconds.
     pub end: Option<f64>,
     /// The first transitions, in order.
     pub transitions: Vec<TransitionRow>,
@@ -207,7 +208,7 @@ impl Report {
         Report {
             policy,
             times_are_dates: result.times_are_dates,
-            start: result.first_time.map(|(seconds, _)| seconds),
+            start: result.earliest_time.map(|(seconds, _)| seconds),
             end: result.newest_time.map(|(seconds, _)| seconds),
             transitions: result.transitions.clone(),
             transition_count: result.transition_count,

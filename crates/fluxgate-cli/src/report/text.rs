@@ -46,12 +46,19 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
             input.malformed - input.first_malformed.len() as u64
         )?;
     }
-    writeln!(
-        out,
-        "  {} lines earlier than a line before them, at most {} back",
-        input.out_of_order,
-        span(input.max_step_back_seconds)
-    )?;
+    match input.out_of_order {
+        0 => writeln!(out, "  0 lines earlier than a line before them")?,
+        1 => writeln!(
+            out,
+            "  1 line earlier than a line before it, {} back",
+            span(input.max_step_back_seconds)
+        )?,
+        count => writeln!(
+            out,
+            "  {count} lines earlier than a line before them, at most {} back",
+            span(input.max_step_back_seconds)
+        )?,
+    }
     if let (Some(start), Some(end)) = (report.start, report.end) {
         writeln!(
             out,
@@ -147,8 +154,11 @@ fn write_calls(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "Calls: {}", calls.calls)?;
     writeln!(
         out,
-        "  admitted  {:>10}  ({} succeeded, {} failed, {} errors ignored by the tracker)",
-        calls.admitted, calls.successes, calls.failures, calls.ignored
+        "  admitted  {:>10}  ({} succeeded, {} failed, {} ignored by the tracker)",
+        calls.admitted,
+        calls.successes,
+        calls.failures,
+        counted(calls.ignored, "error")
     )?;
     writeln!(out, "  rejected  {:>10}", calls.rejected)?;
     writeln!(
@@ -333,6 +343,48 @@ Calls: 10
                 "  injected 8..9=200: from 18s to 19s, 0 calls turned into successes",
                 "  injected 1..2=503: not applied, because no line was replayed",
             ]
+        );
+    }
+
+    /// Returns the lines of the text report that start with `prefix`.
+    fn lines_starting(report: &Report, prefix: &str) -> Vec<String> {
+        let mut output = Vec::new();
+        report.write_text(&mut output).unwrap();
+        String::from_utf8(output)
+            .unwrap()
+            .lines()
+            .filter(|line| line.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn counts_of_one_are_singular() {
+        let mut report = sample_report();
+        report.input.lines = 1;
+        report.input.out_of_order = 1;
+        report.calls.ignored = 1;
+        assert_eq!(
+            lines_starting(&report, "  1 line"),
+            [
+                "  1 line: 1 empty, 6 malformed",
+                "  1 line earlier than a line before it, 58s back",
+            ]
+        );
+        assert_eq!(
+            lines_starting(&report, "  admitted"),
+            ["  admitted           7  (5 succeeded, 2 failed, 1 error ignored by the tracker)"]
+        );
+    }
+
+    #[test]
+    fn lines_in_order_give_no_step_back() {
+        let mut report = sample_report();
+        report.input.out_of_order = 0;
+        report.input.max_step_back_seconds = 0.0;
+        assert_eq!(
+            lines_starting(&report, "  0 lines"),
+            ["  0 lines earlier than a line before them"]
         );
     }
 
