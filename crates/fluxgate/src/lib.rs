@@ -72,6 +72,7 @@ mod error;
 mod metric;
 mod rng;
 mod state;
+mod sync;
 
 pub mod listeners;
 pub mod ops;

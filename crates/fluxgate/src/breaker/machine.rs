@@ -2,8 +2,7 @@
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
@@ -16,8 +15,9 @@ use crate::permits::Permit;
 use crate::retries::Retry;
 use crate::rng::Rng;
 use crate::state::{Command, State};
+use crate::sync::{AtomicU32, AtomicU64, Mutex, MutexGuard, Ordering};
 use crate::trippers::{Context, Tripper};
-use crate::windows::tagged::{CachePadded, TaggedCounter, tag_of_epoch};
+use crate::windows::tagged::{CachePadded, TaggedCounter, overwrite, tag_of_epoch};
 use crate::windows::{Recorded, Window, WindowState};
 
 /// `ready_at` when the retry strategy never lets a probe through.
@@ -435,10 +435,10 @@ impl Machine {
         }
         self.start_period(epoch, to);
 
-        // Release: publishes the period fields stored above. A plain store
-        // is enough: only probe counts change the word outside this lock,
-        // and the new period starts with none.
-        self.word.store(Word::new(epoch, to).0, Ordering::Release);
+        // Release: publishes the period fields stored above. Only probe
+        // counts change the word outside this lock, and the new period
+        // starts with none, so the old count is simply overwritten.
+        overwrite(&self.word, Word::new(epoch, to).0, Ordering::Release);
 
         let Some(reason) = reason else {
             return true;

@@ -1,12 +1,12 @@
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(test)]
 use std::time::Duration;
 
-use super::tagged::{CachePadded, TaggedCounter, pack, tag, value};
+use super::tagged::{CachePadded, TaggedCounter, overwrite, pack, tag, value};
 use crate::error::ConfigError;
 use crate::metric::{MAX_SLOW_THRESHOLDS, Metric, Sample, SlowThresholds};
+use crate::sync::{AtomicU64, Ordering};
 
 /// A window over the last `size` recorded outcomes.
 ///
@@ -233,7 +233,7 @@ impl CountState {
     pub(crate) fn reset(&self, tag_now: u16) {
         for slot in self.slots.iter() {
             // Relaxed: see the module docs of `tagged`.
-            slot.store(pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
+            overwrite(slot, pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
         }
         self.head.reset(tag_now, 0);
         for counter in [&self.failures, &self.untimed, &self.duration_micros] {

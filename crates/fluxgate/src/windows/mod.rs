@@ -15,7 +15,7 @@ pub(crate) mod tagged;
 mod time;
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 pub use count::CountWindow;
@@ -26,6 +26,7 @@ use tagged::tag_of_epoch;
 use time::TimeState;
 
 use crate::metric::{Metric, Sample, SlowThresholds};
+use crate::sync::{Mutex, MutexGuard};
 
 /// A window of either kind, as the breaker builder takes it.
 ///

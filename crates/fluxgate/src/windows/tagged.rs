@@ -13,13 +13,12 @@
 //! apart for the nanoseconds between that check and the window update.
 //!
 //! Every access here uses `Relaxed` ordering: each word is a counter of its
-//! own, nothing else is published through it, and the reset stores before a
-//! transition are ordered by the `Release` store of the state word that the
+//! own, nothing else is published through it, and the resets before a
+//! transition are ordered by the `Release` swap of the state word that the
 //! next period's calls `Acquire`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use crate::metric::SAMPLE_BITS;
+use crate::sync::{AtomicU64, Ordering};
 
 const VALUE_MASK: u64 = (1 << SAMPLE_BITS) - 1;
 
@@ -47,6 +46,20 @@ pub(crate) fn value(word: u64) -> u64 {
 /// for a moment while concurrent updates land.
 pub(crate) fn signed_value(word: u64) -> i64 {
     ((word << (64 - SAMPLE_BITS)) as i64) >> (64 - SAMPLE_BITS)
+}
+
+/// Replaces the value of `word`, ordered after every update it overwrites.
+///
+/// On real hardware a plain store would do: all stores to one word fall in
+/// one order. The model checker `loom` orders a plain store only after what
+/// its own thread has seen, and then lets a later read-modify-write read an
+/// update of another thread that the store overwrote, which no hardware
+/// does. A swap reads the value it replaces, so every model agrees on its
+/// place. It costs a locked exchange per word, and words are overwritten
+/// only by transitions.
+#[inline]
+pub(crate) fn overwrite(word: &AtomicU64, value: u64, ordering: Ordering) {
+    word.swap(value, ordering);
 }
 
 /// A counter of one period, tagged as above.
@@ -127,7 +140,7 @@ impl TaggedCounter {
 
     /// Starts period `tag` with `value`.
     pub(crate) fn reset(&self, tag_now: u16, start: u64) {
-        self.0.store(pack(tag_now, start), Ordering::Relaxed);
+        overwrite(&self.0, pack(tag_now, start), Ordering::Relaxed);
     }
 
     /// Returns the value, whatever its period.
