@@ -26,7 +26,7 @@ use tagged::tag_of_epoch;
 use time::TimeState;
 
 use crate::metric::{Metric, Sample, SlowThresholds};
-use crate::sync::{Mutex, MutexGuard};
+use crate::sync::{Mutex, MutexGuard, Ordering, fence};
 
 /// A window of either kind, as the breaker builder takes it.
 ///
@@ -143,7 +143,16 @@ impl WindowState {
                 match state.record(tag, sample) {
                     Recording::Stale => Recorded::Stale,
                     Recording::Unchanged => Recorded::Unchanged,
-                    Recording::Changed => Recorded::Changed(state.metric(tag)),
+                    Recording::Changed => {
+                        // SeqCst: of several calls recording at once, the one
+                        // whose fence comes last reads every update the others
+                        // made before theirs, so at least one call judges the
+                        // window with all their outcomes in it. Relaxed reads
+                        // alone could each miss the other's update, and a
+                        // window that should trip would not.
+                        fence(Ordering::SeqCst);
+                        Recorded::Changed(state.metric(tag))
+                    }
                 }
             }
             WindowState::Time(period) => {

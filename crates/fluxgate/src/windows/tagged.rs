@@ -15,7 +15,8 @@
 //! Every access here uses `Relaxed` ordering: each word is a counter of its
 //! own, nothing else is published through it, and the resets before a
 //! transition are ordered by the `Release` swap of the state word that the
-//! next period's calls `Acquire`.
+//! next period's calls `Acquire`. A recording call reads the totals after a
+//! `SeqCst` fence (see `WindowState::record`).
 
 use crate::metric::SAMPLE_BITS;
 use crate::sync::{AtomicU64, Ordering};
