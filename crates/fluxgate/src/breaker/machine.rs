@@ -361,7 +361,7 @@ impl Machine {
             Recorded::Unchanged => self.window.metric(ticket.epoch, || self.clock.now()),
         };
         let consecutive_failures = if failed {
-            match self.streak.add(tag, 1) {
+            match self.streak.increment_saturating(tag) {
                 Some(streak) => streak,
                 None => return,
             }
@@ -493,6 +493,28 @@ impl Machine {
             outbox = lock(&self.outbox);
         }
         outbox.delivering = false;
+    }
+
+    /// Starts period `epoch` in `Closed` with `streak` consecutive
+    /// failures, as if `epoch` transitions had happened, so tests can reach
+    /// counter limits.
+    #[cfg(test)]
+    pub(crate) fn restart_at(&self, epoch: u64, streak: u64) {
+        let _outbox = lock(&self.outbox);
+        self.start_period(epoch, State::Closed);
+        self.streak.reset(tag_of_epoch(epoch), streak);
+        overwrite(
+            &self.word,
+            Word::new(epoch, State::Closed).0,
+            Ordering::SeqCst,
+        );
+    }
+
+    /// Sets the reopen count, so tests can reach its limit.
+    #[cfg(test)]
+    pub(crate) fn set_reopens(&self, reopens: u32) {
+        let _outbox = lock(&self.outbox);
+        self.reopens.store(reopens, Ordering::SeqCst);
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {

@@ -76,6 +76,14 @@ impl TaggedCounter {
         Some(value(old.wrapping_add(step)))
     }
 
+    /// Adds one if the counter belongs to period `tag`, stopping at the
+    /// largest value it holds (2^48 − 1); returns the new value, or `None`
+    /// when the period is over.
+    pub(crate) fn increment_saturating(&self, tag_now: u16) -> Option<u64> {
+        let old = self.update(tag_now, |current| (current + 1).min(VALUE_MASK))?;
+        Some((old + 1).min(VALUE_MASK))
+    }
+
     /// Replaces the value with `next(value)` if the counter belongs to
     /// period `tag`; returns the old value, or `None` when the period is
     /// over.
@@ -178,6 +186,16 @@ mod tests {
         assert_eq!(counter.add(8, 1), None);
         assert_eq!(counter.get(7), 2);
         assert_eq!(counter.get(8), 0);
+    }
+
+    #[test]
+    fn increment_stops_at_max() {
+        let counter = TaggedCounter::default();
+        counter.reset(4, VALUE_MASK - 1);
+        assert_eq!(counter.increment_saturating(4), Some(VALUE_MASK));
+        assert_eq!(counter.increment_saturating(4), Some(VALUE_MASK));
+        assert_eq!(counter.get(4), VALUE_MASK);
+        assert_eq!(counter.increment_saturating(5), None);
     }
 
     #[test]
