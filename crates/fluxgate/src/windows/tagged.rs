@@ -76,9 +76,9 @@ impl TaggedCounter {
         Some(value(old.wrapping_add(step)))
     }
 
-    /// Adds one if the counter belongs to period `tag`, stopping at the
-    /// largest value it holds (2^48 − 1); returns the new value, or `None`
-    /// when the period is over.
+    /// Adds one if the counter belongs to period `tag`, stopping at its
+    /// maximum, 2^48 − 1. Returns the new value, or `None` when the period
+    /// is over.
     pub(crate) fn increment_saturating(&self, tag_now: u16) -> Option<u64> {
         let old = self.update(tag_now, |current| (current + 1).min(VALUE_MASK))?;
         Some((old + 1).min(VALUE_MASK))
