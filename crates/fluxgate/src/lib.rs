@@ -22,6 +22,8 @@
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
 //!
+//! The [`guide`] explains the concepts and how to choose each component.
+//!
 //! # The parts
 //!
 //! * [`windows`]: which recent outcomes count, the last `n` calls or the
@@ -78,6 +80,7 @@ mod rng;
 mod state;
 mod sync;
 
+pub mod guide;
 pub mod listeners;
 pub mod ops;
 pub mod permits;
