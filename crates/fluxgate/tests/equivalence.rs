@@ -104,13 +104,23 @@ fn tripper_spec() -> impl Strategy<Value = TripperSpec> {
         (ratio, threshold).prop_map(|(ratio, ms)| TripperSpec::SlowRate(ratio, ms)),
         (1u32..5).prop_map(TripperSpec::FailureStreak),
     ];
-    leaf.prop_recursive(3, 12, 2, |inner| {
+    combined(leaf, 3, TripperSpec::And, TripperSpec::Or, TripperSpec::Not)
+}
+
+/// Returns trees up to `depth` deep of `leaf` values joined by `&`, `|`
+/// and `!`, built with the given variants.
+fn combined<T: fmt::Debug + Clone + 'static>(
+    leaf: impl Strategy<Value = T> + 'static,
+    depth: u32,
+    and: fn(Box<T>, Box<T>) -> T,
+    or: fn(Box<T>, Box<T>) -> T,
+    not: fn(Box<T>) -> T,
+) -> impl Strategy<Value = T> {
+    leaf.prop_recursive(depth, 4 * depth, 2, move |inner| {
         prop_oneof![
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| TripperSpec::And(Box::new(a), Box::new(b))),
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| TripperSpec::Or(Box::new(a), Box::new(b))),
-            inner.prop_map(|a| TripperSpec::Not(Box::new(a))),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| and(Box::new(a), Box::new(b))),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| or(Box::new(a), Box::new(b))),
+            inner.prop_map(move |a| not(Box::new(a))),
         ]
     })
 }
@@ -154,15 +164,7 @@ fn tracker_spec() -> impl Strategy<Value = TrackerSpec> {
         1 => Just(TrackerSpec::TypeOfCallError),
         1 => Just(TrackerSpec::TypeOfIoError),
     ];
-    leaf.prop_recursive(2, 6, 2, |inner| {
-        prop_oneof![
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| TrackerSpec::And(Box::new(a), Box::new(b))),
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| TrackerSpec::Or(Box::new(a), Box::new(b))),
-            inner.prop_map(|a| TrackerSpec::Not(Box::new(a))),
-        ]
-    })
+    combined(leaf, 2, TrackerSpec::And, TrackerSpec::Or, TrackerSpec::Not)
 }
 
 #[derive(Debug, Clone)]

@@ -13,9 +13,12 @@
 
 #![cfg(loom)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::record_timed;
 use fluxgate::permits::All as AllPermit;
 use fluxgate::retries::{Always, Never};
 use fluxgate::trippers::{FailureRate, FailureStreak, HalfOpened, MinRequests, Tripper};
@@ -240,17 +243,6 @@ fn probe_dropped_during_reset() {
     });
 }
 
-/// Records `failed` with a duration of `millis` through a guard.
-fn record(breaker: &CircuitBreaker, failed: bool, millis: u64) {
-    let mut guard = breaker.try_acquire().unwrap();
-    guard.set_duration(Some(Duration::from_millis(millis)));
-    if failed {
-        guard.record_failure();
-    } else {
-        guard.record_success();
-    }
-}
-
 /// Asserts that the window is consistent and that its totals match the
 /// outcomes it contains: two more outcomes replace whatever it has, and
 /// the totals then show exactly those two.
@@ -260,8 +252,8 @@ fn assert_window_exact(breaker: &CircuitBreaker) {
     assert!(metric.failure_count() <= metric.total_count(), "{metric:?}");
     assert!(metric.timed_count() <= metric.total_count(), "{metric:?}");
 
-    record(breaker, true, 8);
-    record(breaker, false, 16);
+    record_timed(breaker, true, 8);
+    record_timed(breaker, false, 16);
     let metric = breaker.info().metric;
     assert_eq!(metric.total_count(), 2);
     assert_eq!(metric.failure_count(), 1);
@@ -269,19 +261,25 @@ fn assert_window_exact(breaker: &CircuitBreaker) {
     assert_eq!(metric.total_duration(), Some(Duration::from_millis(24)));
 }
 
+/// Returns a metrics-only breaker whose window keeps two timed outcomes.
+fn metrics_only_window() -> Arc<CircuitBreaker> {
+    let (builder, _) = builder(FailureStreak::new(1).unwrap(), 2);
+    let breaker = Arc::new(builder.measure_durations(true).build().unwrap());
+    breaker.metrics_only();
+    breaker
+}
+
 #[test]
 fn count_window_record_and_evict() {
     loom::model(|| {
-        let (builder, _) = builder(FailureStreak::new(1).unwrap(), 2);
-        let breaker = Arc::new(builder.measure_durations(true).build().unwrap());
-        breaker.metrics_only();
+        let breaker = metrics_only_window();
 
         let caller = Arc::clone(&breaker);
         let other = thread::spawn(move || {
-            record(&caller, true, 1);
-            record(&caller, false, 2);
+            record_timed(&caller, true, 1);
+            record_timed(&caller, false, 2);
         });
-        record(&breaker, true, 4);
+        record_timed(&breaker, true, 4);
         other.join().unwrap();
 
         let metric = breaker.info().metric;
@@ -294,14 +292,12 @@ fn count_window_record_and_evict() {
 #[test]
 fn count_window_record_during_reset() {
     loom::model(|| {
-        let (builder, _) = builder(FailureStreak::new(1).unwrap(), 2);
-        let breaker = Arc::new(builder.measure_durations(true).build().unwrap());
-        breaker.metrics_only();
+        let breaker = metrics_only_window();
 
         let caller = Arc::clone(&breaker);
         let other = thread::spawn(move || {
-            record(&caller, true, 1);
-            record(&caller, true, 2);
+            record_timed(&caller, true, 1);
+            record_timed(&caller, true, 2);
         });
         breaker.metrics_only();
         other.join().unwrap();

@@ -7,11 +7,14 @@
 //!
 //! `STRESS_CALLS` sets the calls per thread (default 20,000).
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use common::record_timed;
 use fluxgate::permits::Random;
 use fluxgate::retries::Cooldown;
 use fluxgate::trippers::{FailureRate, FailureStreak, MinRequests, SlowRate};
@@ -196,17 +199,6 @@ fn time_window_under_stress() {
     stress(TimeWindow::new(Duration::from_secs(2)).unwrap().into());
 }
 
-/// Records `failed` outcomes lasting `millis` in a metrics-only window.
-fn record(breaker: &CircuitBreaker, failed: bool, millis: u64) {
-    let mut guard = breaker.try_acquire().unwrap();
-    guard.set_duration(Some(Duration::from_millis(millis)));
-    if failed {
-        guard.record_failure();
-    } else {
-        guard.record_success();
-    }
-}
-
 #[test]
 fn count_window_totals_stay_exact() {
     let calls = calls_per_thread();
@@ -225,7 +217,7 @@ fn count_window_totals_stay_exact() {
             thread::spawn(move || {
                 let mut choices = Choices(thread + 1);
                 for _ in 0..calls {
-                    record(&breaker, choices.one_in(3), choices.next() % 300);
+                    record_timed(&breaker, choices.one_in(3), choices.next() % 300);
                 }
             })
         })
@@ -237,7 +229,7 @@ fn count_window_totals_stay_exact() {
     // Whatever the threads left, a full window of known outcomes replaces
     // it, and the totals must then be exactly theirs.
     for index in 0..WINDOW_SIZE as u64 {
-        record(&breaker, index % 4 == 0, 50 + index);
+        record_timed(&breaker, index % 4 == 0, 50 + index);
     }
     let metric = breaker.info().metric;
     let size = WINDOW_SIZE as u64;

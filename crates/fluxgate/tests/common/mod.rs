@@ -8,7 +8,7 @@ use std::time::Duration;
 use fluxgate::permits::All as AllPermit;
 use fluxgate::retries::Cooldown;
 use fluxgate::trippers::Tripper;
-use fluxgate::{Builder, ManualClock, State, Transition};
+use fluxgate::{Builder, CircuitBreaker, ManualClock, State, Transition};
 
 /// Collects every transition a breaker sends.
 #[derive(Debug, Clone, Default)]
@@ -60,4 +60,15 @@ pub(crate) fn ok() -> Result<(), &'static str> {
 
 pub(crate) fn fail() -> Result<(), &'static str> {
     Err("down")
+}
+
+/// Records a success or a failure that took `millis`, through a guard.
+pub(crate) fn record_timed(breaker: &CircuitBreaker, failed: bool, millis: u64) {
+    let mut guard = breaker.try_acquire().unwrap();
+    guard.set_duration(Some(Duration::from_millis(millis)));
+    if failed {
+        guard.record_failure();
+    } else {
+        guard.record_success();
+    }
 }
