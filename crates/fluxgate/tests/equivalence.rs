@@ -530,6 +530,25 @@ fn view(info: Info) -> View {
     }
 }
 
+/// Admits a call on both sides and fails unless they agree; returns the
+/// guard and the ticket when both admitted it.
+fn admit_both<'a>(
+    breaker: &'a Breaker,
+    model: &mut Model,
+    now: Duration,
+    index: usize,
+) -> Result<Option<(Guard<&'a Breaker>, Ticket)>, TestCaseError> {
+    let guard = breaker.try_acquire();
+    let ticket = model.admit(now);
+    prop_assert_eq!(
+        admission(&guard),
+        model_admission(&ticket),
+        "step {}",
+        index
+    );
+    Ok(guard.ok().zip(ticket.ok()))
+}
+
 /// Runs `steps` on a breaker and a model built from `setup`, and fails at
 /// the first step after which they differ.
 fn check_steps(setup: &Setup, steps: &[Step]) -> Result<(), TestCaseError> {
@@ -544,20 +563,16 @@ fn check_steps(setup: &Setup, steps: &[Step]) -> Result<(), TestCaseError> {
 
     for (index, step) in steps.iter().enumerate() {
         let now = clock.now();
+        let finish =
+            |model: &mut Model, (guard, ticket): (Guard<&Breaker>, Ticket), answer, timing| {
+                let duration = run(&clock, timing, &ticket);
+                report(guard, answer, timing);
+                model.complete(ticket, outcome(&tracker, answer), duration, clock.now());
+            };
         match *step {
             Step::Call(answer, timing) => {
-                let guard = breaker.try_acquire();
-                let ticket = model.admit(now);
-                prop_assert_eq!(
-                    admission(&guard),
-                    model_admission(&ticket),
-                    "step {}",
-                    index
-                );
-                if let (Ok(guard), Ok(ticket)) = (guard, ticket) {
-                    let duration = run(&clock, timing, &ticket);
-                    report(guard, answer, timing);
-                    model.complete(ticket, outcome(&tracker, answer), duration, clock.now());
+                if let Some(call) = admit_both(&breaker, &mut model, now, index)? {
+                    finish(&mut model, call, answer, timing);
                 }
             }
             Step::Begin(slot) => {
@@ -565,23 +580,11 @@ fn check_steps(setup: &Setup, steps: &[Step]) -> Result<(), TestCaseError> {
                     drop(guard);
                     model.release(ticket);
                 }
-                let guard = breaker.try_acquire();
-                let ticket = model.admit(now);
-                prop_assert_eq!(
-                    admission(&guard),
-                    model_admission(&ticket),
-                    "step {}",
-                    index
-                );
-                if let (Ok(guard), Ok(ticket)) = (guard, ticket) {
-                    open_calls[slot] = Some((guard, ticket));
-                }
+                open_calls[slot] = admit_both(&breaker, &mut model, now, index)?;
             }
             Step::Finish(slot, answer, timing) => {
-                if let Some((guard, ticket)) = open_calls[slot].take() {
-                    let duration = run(&clock, timing, &ticket);
-                    report(guard, answer, timing);
-                    model.complete(ticket, outcome(&tracker, answer), duration, clock.now());
+                if let Some(call) = open_calls[slot].take() {
+                    finish(&mut model, call, answer, timing);
                 }
             }
             Step::Abandon(slot) => {

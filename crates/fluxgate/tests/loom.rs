@@ -111,41 +111,35 @@ fn trip_racing_reset() {
     });
 }
 
+/// Checks that two failures on two threads make exactly one transition
+/// and one notification.
+fn assert_two_failures_trip_once(tripper: impl Tripper + 'static, window: usize) {
+    let (builder, moves) = builder(tripper, window);
+    let breaker = Arc::new(builder.retry(Never).build().unwrap());
+
+    let caller = Arc::clone(&breaker);
+    let other = thread::spawn(move || {
+        let _ = caller.call(fail);
+    });
+    let _ = breaker.call(fail);
+    other.join().unwrap();
+
+    assert_eq!(taken(&moves), [(State::Closed, State::Open)]);
+    assert_eq!(breaker.state(), State::Open);
+}
+
 #[test]
 fn simultaneous_failures_trip_once() {
     loom::model(|| {
         // Only the second of two failures trips, whichever thread's it is.
         let tripper = MinRequests::new(2).unwrap() & FailureRate::new(1.0).unwrap();
-        let (builder, moves) = builder(tripper, 2);
-        let breaker = Arc::new(builder.retry(Never).build().unwrap());
-
-        let caller = Arc::clone(&breaker);
-        let other = thread::spawn(move || {
-            let _ = caller.call(fail);
-        });
-        let _ = breaker.call(fail);
-        other.join().unwrap();
-
-        assert_eq!(taken(&moves), [(State::Closed, State::Open)]);
-        assert_eq!(breaker.state(), State::Open);
+        assert_two_failures_trip_once(tripper, 2);
     });
 }
 
 #[test]
 fn simultaneous_streak_failures_trip_once() {
-    loom::model(|| {
-        let (builder, moves) = builder(FailureStreak::new(1).unwrap(), 1);
-        let breaker = Arc::new(builder.retry(Never).build().unwrap());
-
-        let caller = Arc::clone(&breaker);
-        let other = thread::spawn(move || {
-            let _ = caller.call(fail);
-        });
-        let _ = breaker.call(fail);
-        other.join().unwrap();
-
-        assert_eq!(taken(&moves), [(State::Closed, State::Open)]);
-    });
+    loom::model(|| assert_two_failures_trip_once(FailureStreak::new(1).unwrap(), 1));
 }
 
 #[test]
