@@ -33,6 +33,9 @@
 //! * [`retries`]: how long an open circuit waits before probing.
 //! * [`permits`]: which calls a half-open circuit lets through.
 //! * [`listeners`]: code that hears every transition.
+//! * `policy` (feature `policy`, on by default): the same rules read from
+//!   text or from a TOML file, so that operators can change them without a
+//!   rebuild.
 //!
 //! # States
 //!
@@ -84,6 +87,8 @@ pub mod guide;
 pub mod listeners;
 pub mod ops;
 pub mod permits;
+#[cfg(feature = "policy")]
+pub mod policy;
 pub mod retries;
 pub mod trackers;
 pub mod trippers;
