@@ -54,7 +54,7 @@ fn check_printed_rules(policy: &Policy) {
     assert_eq!(&again, policy, "{printed}");
 }
 
-/// Runs one script step: bits 4..8 say how far the clock moves first, in
+/// Runs one script step: bits 4..8 set how far the clock moves first, in
 /// steps of 997 ms. When all four are set, bits 0..2 pick a command;
 /// otherwise bits 0..2 pick what a call does and bits 2..4 its duration.
 fn drive(breaker: &CircuitBreaker<PolicyTracker>, clock: &ManualClock, step: u8) {
