@@ -360,3 +360,34 @@ fn observer_panics_are_counted_once() {
     assert_eq!(observer.0.load(Ordering::SeqCst), 5);
     assert_eq!(breaker.info().metric.total_count(), 5);
 }
+
+/// A tripper that panics when it judges a half-open circuit.
+struct PanicsWhenHalfOpen;
+
+impl std::fmt::Display for PanicsWhenHalfOpen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("panics_when_half_open()")
+    }
+}
+
+impl fluxgate::trippers::Tripper for PanicsWhenHalfOpen {
+    fn trips(&self, context: &fluxgate::trippers::Context<'_>) -> bool {
+        assert_ne!(context.state(), State::HalfOpen, "tripper failed");
+        context.consecutive_failures() >= 1
+    }
+}
+
+#[test]
+fn panicking_tripper_frees_probe_slot() {
+    let (builder, clock, _) = builder(PanicsWhenHalfOpen);
+    let breaker = builder.max_half_open_calls(1).build().unwrap();
+    let _ = breaker.call(fail);
+    clock.advance(secs(30));
+
+    let caught = catch_unwind(AssertUnwindSafe(|| breaker.call(ok)));
+    assert!(caught.is_err(), "the tripper's panic reaches the caller");
+    let info = breaker.info();
+    assert_eq!(info.state, State::HalfOpen);
+    assert_eq!(info.probes_in_flight, 0);
+    assert!(breaker.try_acquire().unwrap().is_probe());
+}

@@ -78,6 +78,18 @@ pub(crate) struct Machine {
     rng: Rng,
 }
 
+/// Frees a call's probe slot when dropped, even while unwinding.
+struct SlotRelease<'a> {
+    machine: &'a Machine,
+    ticket: &'a Ticket,
+}
+
+impl Drop for SlotRelease<'_> {
+    fn drop(&mut self) {
+        self.machine.release(self.ticket);
+    }
+}
+
 /// A consistent view of the machine at one moment.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
@@ -246,12 +258,15 @@ impl Machine {
             Outcome::Failure => true,
             Outcome::Ignored => return self.ignore(ticket, duration),
         };
+        // The tripper is user code: if it panics, the slot is still freed.
+        let slot = SlotRelease {
+            machine: self,
+            ticket,
+        };
         if ticket.state.records_outcomes() {
             self.record(ticket, failed, duration);
         }
-        if ticket.probe {
-            self.release(ticket);
-        }
+        drop(slot);
         if !self.observers.is_empty() {
             let result = if failed {
                 CallResult::Failure
