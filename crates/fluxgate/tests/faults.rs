@@ -391,3 +391,48 @@ fn panicking_tripper_frees_probe_slot() {
     assert_eq!(info.probes_in_flight, 0);
     assert!(breaker.try_acquire().unwrap().is_probe());
 }
+
+/// A retry strategy that panics when the circuit reopens.
+struct PanicsOnReopen;
+
+impl std::fmt::Display for PanicsOnReopen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("panics_on_reopen()")
+    }
+}
+
+impl fluxgate::retries::Retry for PanicsOnReopen {
+    fn wait(&self, reopens: u32, _draw: f64) -> Option<Duration> {
+        assert_eq!(reopens, 0, "retry strategy failed");
+        Some(Duration::ZERO)
+    }
+}
+
+#[test]
+fn panicking_retry_leaves_period_intact() {
+    let (builder, _, recorder) = builder(FailureStreak::new(1).unwrap());
+    let breaker = builder.retry(PanicsOnReopen).build().unwrap();
+    let _ = breaker.call(fail);
+    let probe = breaker.try_acquire().unwrap();
+    let before = breaker.info();
+    assert_eq!(before.state, State::HalfOpen);
+
+    let caught = catch_unwind(AssertUnwindSafe(|| probe.record_failure()));
+    assert!(caught.is_err(), "the retry's panic reaches the caller");
+    let after = breaker.info();
+    assert_eq!(after.state, State::HalfOpen);
+    assert_eq!(after.reopens, 0);
+    assert_eq!(after.changed_at, before.changed_at);
+    assert_eq!(after.probes_in_flight, 0);
+
+    breaker.reset();
+    assert_eq!(breaker.call(ok), Ok(()));
+    assert_eq!(
+        recorder.moves(),
+        [
+            (State::Closed, State::Open),
+            (State::Open, State::HalfOpen),
+            (State::HalfOpen, State::Closed),
+        ]
+    );
+}

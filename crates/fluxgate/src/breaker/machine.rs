@@ -436,16 +436,22 @@ impl Machine {
         let from = word.state();
         let epoch = word.epoch() + 1;
 
+        // User code (the retry strategy, the clock's wall time) runs before
+        // anything changes, so a panic in it leaves the period as it was.
         let reopens = self.next_reopens(from, to);
         let nanos = duration_to_nanos(now);
-        // Relaxed stores: published by the Release store of the word below.
+        let ready_at = (to == State::Open).then(|| {
+            let wait = self.rules.retry.wait(reopens, self.rng.next_f64());
+            wait.map_or(NEVER, |wait| {
+                nanos.saturating_add(duration_to_nanos(wait)).min(NEVER - 1)
+            })
+        });
+        let at_wall = reason.is_some().then(|| self.clock.to_system_time(now));
+
+        // Relaxed stores: published by the Release swap of the word below.
         self.reopens.store(reopens, Ordering::Relaxed);
         self.changed_at.store(nanos, Ordering::Relaxed);
-        if to == State::Open {
-            let wait = self.rules.retry.wait(reopens, self.rng.next_f64());
-            let ready_at = wait.map_or(NEVER, |wait| {
-                nanos.saturating_add(duration_to_nanos(wait)).min(NEVER - 1)
-            });
+        if let Some(ready_at) = ready_at {
             self.ready_at.store(ready_at, Ordering::Relaxed);
         }
         self.start_period(epoch, to);
@@ -455,7 +461,7 @@ impl Machine {
         // starts with none, so the old count is simply overwritten.
         overwrite(&self.word, Word::new(epoch, to).0, Ordering::Release);
 
-        let Some(reason) = reason else {
+        let (Some(reason), Some(at_wall)) = (reason, at_wall) else {
             return true;
         };
         outbox.queue.push_back(Transition {
@@ -463,7 +469,7 @@ impl Machine {
             from,
             to,
             at: now,
-            at_wall: self.clock.to_system_time(now),
+            at_wall,
             reopens,
             reason,
         });
