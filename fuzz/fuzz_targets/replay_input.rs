@@ -86,7 +86,8 @@ fn replay(records: &[Record<'_>]) {
     let events = JsonlEvents::new(Vec::new());
     let mut replayer = Replayer::new(builder, 7, events, true).expect("a valid breaker");
     for record in records {
-        assert!(record.time.seconds.is_finite() && record.time.seconds >= 0.0);
+        assert!(record.time.seconds.is_finite(), "{record:?}");
+        assert!(record.time.seconds >= 0.0, "{record:?}");
         replayer.feed(record).expect("writing to memory succeeds");
     }
 
@@ -124,7 +125,7 @@ fn replay(records: &[Record<'_>]) {
 }
 
 /// Parses `text` as the `--errors` and `--inject` options and as a line
-/// time; a status list that parses must print as a list that parses back
+/// time. A status list that parses must print as a list that parses back
 /// to an equal one.
 fn check_option_parsers(text: &str) {
     if let Ok(statuses) = text.parse::<StatusSet>() {
