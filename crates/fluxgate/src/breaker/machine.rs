@@ -524,6 +524,7 @@ impl Machine {
         let _outbox = lock(&self.outbox);
         self.start_period(epoch, State::Closed);
         self.streak.reset(tag_of_epoch(epoch), streak);
+        // SeqCst: tests only, which run no call meanwhile.
         overwrite(
             &self.word,
             Word::new(epoch, State::Closed).0,
@@ -535,6 +536,7 @@ impl Machine {
     #[cfg(test)]
     pub(crate) fn set_reopens(&self, reopens: u32) {
         let _outbox = lock(&self.outbox);
+        // SeqCst: tests only, which run no call meanwhile.
         self.reopens.store(reopens, Ordering::SeqCst);
     }
 
