@@ -37,6 +37,26 @@
 //!   text or from a TOML file, so that operators can change them without a
 //!   rebuild.
 //!
+//! # Integrations
+//!
+//! Each is a cargo feature that adds only its own dependencies; without
+//! any, the crate depends on `std` alone.
+//!
+//! | feature | module | what it adds |
+//! |---|---|---|
+//! | `tower` | `fluxgate::tower` | a `Layer` that guards any tower service |
+//! | `tracing` | `fluxgate::tracing` | a listener that logs each transition |
+//! | `prometheus` | `fluxgate::prometheus` | a listener that exports states, transitions and call counts |
+//! | `slack` | `fluxgate::slack` | a listener that posts transitions to Slack from a background thread |
+//! | `registry` | `fluxgate::registry` | named breakers built on first use, from code or a policy file, and evicted when idle |
+//! | `serde` | none | `Serialize` for [`Info`], [`Metric`], [`Transition`], [`Reason`], and `Serialize` and `Deserialize` for [`State`] and [`Command`] |
+//!
+//! With `serde`, states and commands are snake-case strings. Durations are
+//! seconds as floating-point numbers, and wall-clock times are seconds since
+//! the Unix epoch. A value with no basis (the failure rate of an empty
+//! window) is `null`, and a [`Reason`] is an object whose `kind` names the
+//! variant.
+//!
 //! # States
 //!
 //! ```text
@@ -80,6 +100,8 @@ mod duration;
 mod error;
 mod metric;
 mod rng;
+#[cfg(feature = "serde")]
+mod serialize;
 mod state;
 mod sync;
 
@@ -93,6 +115,17 @@ pub mod retries;
 pub mod trackers;
 pub mod trippers;
 pub mod windows;
+
+#[cfg(feature = "prometheus")]
+pub mod prometheus;
+#[cfg(feature = "registry")]
+pub mod registry;
+#[cfg(feature = "slack")]
+pub mod slack;
+#[cfg(feature = "tower")]
+pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use breaker::{BreakerRef, Builder, CircuitBreaker, Guard, Info, Outcome};
 pub use clock::{Clock, ManualClock, MonotonicClock};

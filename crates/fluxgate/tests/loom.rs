@@ -13,12 +13,12 @@
 
 #![cfg(loom)]
 
-mod common;
+mod timed;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::record_timed;
+use timed::record_timed;
 use fluxgate::permits::All as AllPermit;
 use fluxgate::retries::{Always, Never};
 use fluxgate::trippers::{FailureRate, FailureStreak, HalfOpened, MinRequests, Tripper};

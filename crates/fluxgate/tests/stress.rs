@@ -7,14 +7,14 @@
 //!
 //! `STRESS_CALLS` sets the calls per thread (default 20,000).
 
-mod common;
+mod timed;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::record_timed;
+use timed::record_timed;
 use fluxgate::permits::Random;
 use fluxgate::retries::Cooldown;
 use fluxgate::trippers::{FailureRate, FailureStreak, MinRequests, SlowRate};

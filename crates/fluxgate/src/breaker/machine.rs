@@ -540,6 +540,15 @@ impl Machine {
         self.reopens.store(reopens, Ordering::SeqCst);
     }
 
+    /// Tells every listener that the breaker exists, with its first state.
+    pub(crate) fn announce_created(&self, info: &crate::breaker::Info) {
+        for listener in self.listeners.iter() {
+            // Isolated like a transition: a panicking listener must not
+            // fail the build or stop the others.
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_created(info)));
+        }
+    }
+
     pub(crate) fn snapshot(&self) -> Snapshot {
         // Holding the transition lock keeps the period from changing while
         // its fields are read.
@@ -554,6 +563,15 @@ impl Machine {
             consecutive_failures: self.streak.get(tag_of_epoch(word.epoch())),
             metric,
             probes_in_flight: word.in_flight(),
+        }
+    }
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        for listener in self.listeners.iter() {
+            // A panic must not escape a destructor, which could abort.
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_removed(&self.name)));
         }
     }
 }

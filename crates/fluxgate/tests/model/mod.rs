@@ -120,7 +120,7 @@ impl Model {
         let keeps_durations = rules.measure_durations || rules.tripper.needs_durations();
         let timed = keeps_durations || !thresholds.is_empty();
         let generator = rules.seed;
-        Model {
+        let mut model = Model {
             rules,
             thresholds,
             keeps_durations,
@@ -136,7 +136,11 @@ impl Model {
             newest: None,
             generator,
             moves: Vec::new(),
-        }
+        };
+        // Building a breaker reads its metric once, for the listeners'
+        // `on_created`, and that read starts a time window at `now`.
+        model.advance(now);
+        model
     }
 
     pub(crate) fn moves(&self) -> &[Move] {
