@@ -18,7 +18,6 @@ mod timed;
 use std::sync::Arc;
 use std::time::Duration;
 
-use timed::record_timed;
 use fluxgate::permits::All as AllPermit;
 use fluxgate::retries::{Always, Never};
 use fluxgate::trippers::{FailureRate, FailureStreak, HalfOpened, MinRequests, Tripper};
@@ -27,6 +26,7 @@ use fluxgate::{Builder, CircuitBreaker, ManualClock, State, Transition};
 use loom::sync::Mutex;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
+use timed::record_timed;
 
 type Moves = Arc<Mutex<Vec<(State, State)>>>;
 

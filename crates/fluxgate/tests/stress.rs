@@ -14,12 +14,12 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use timed::record_timed;
 use fluxgate::permits::Random;
 use fluxgate::retries::Cooldown;
 use fluxgate::trippers::{FailureRate, FailureStreak, MinRequests, SlowRate};
 use fluxgate::windows::{CountWindow, TimeWindow, Window};
 use fluxgate::{CircuitBreaker, Command, Reason, State, Transition};
+use timed::record_timed;
 
 const THREADS: u64 = 4;
 const WINDOW_SIZE: usize = 32;

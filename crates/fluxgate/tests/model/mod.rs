@@ -2,7 +2,7 @@
 //! and a plain `Vec` window, written to be checked by reading.
 //!
 //! It evaluates the same tripper, retry, permit and tracker objects as the
-//! breaker it is compared with, and draws from its own copy of the
+//! breaker it is compared with. It draws from its own copy of the
 //! breaker's generator (SplitMix64) at the same points: once per move to
 //! `Open`, for the jitter, and once per half-open admission whose permit
 //! probability is below 1.
@@ -15,7 +15,7 @@ use fluxgate::retries::Retry;
 use fluxgate::trippers::{Context, Tripper};
 use fluxgate::{Command, Metric, Outcome, Reason, State};
 
-/// The longest duration a window keeps for one outcome, in microseconds:
+/// The maximum duration a window keeps for one outcome, in microseconds:
 /// 2^41 − 1, about 25 days. A longer call counts as this long in sums and
 /// means, but its full length decides whether it was slow.
 const MAX_KEPT_MICROS: u128 = (1 << 41) - 1;
@@ -72,7 +72,7 @@ struct Entry {
     second: u64,
     failed: bool,
     // The duration the window keeps, if it keeps durations.
-    kept: Option<Duration>,
+    kept_duration: Option<Duration>,
     // The measured duration, which decides slow counts.
     measured: Option<Duration>,
 }
@@ -241,7 +241,7 @@ impl Model {
         self.entries.push(Entry {
             second,
             failed,
-            kept: duration.filter(|_| self.keeps_durations),
+            kept_duration: duration.filter(|_| self.keeps_durations),
             measured: duration,
         });
         if let WindowRule::Count(size) = self.rules.window {
@@ -300,7 +300,10 @@ impl Model {
 
         let total = counted.len() as u64;
         let failures = counted.iter().filter(|entry| entry.failed).count() as u64;
-        let kept: Vec<Duration> = counted.iter().filter_map(|entry| entry.kept).collect();
+        let kept: Vec<Duration> = counted
+            .iter()
+            .filter_map(|entry| entry.kept_duration)
+            .collect();
         // Windows sum durations in whole microseconds.
         let micros: u128 = kept
             .iter()
