@@ -22,7 +22,23 @@
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
 //!
-//! The [`guide`] explains the concepts and how to choose each component.
+//! # Guide
+//!
+//! The [`guide`] is for a team adopting Fluxgate:
+//!
+//! * [`concepts`](guide::concepts): states, how a call flows, what each
+//!   transition does;
+//! * one page per component family, with how to choose and starting
+//!   values: [`windows`](guide::windows), [`trackers`](guide::trackers),
+//!   [`trippers`](guide::trippers), [`retries`](guide::retries),
+//!   [`permits`](guide::permits), [`listeners`](guide::listeners);
+//! * [`recipes`](guide::recipes): an HTTP client, a 503 with
+//!   `Retry-After`, policies per service, fallbacks, shadow mode,
+//!   per-host breakers, tests with a manual clock;
+//! * [`operations`](guide::operations): manual commands, alerts, the
+//!   Prometheus metrics, tuning a policy with `fluxgate replay`;
+//! * [`comparison`](guide::comparison) with other circuit breakers, and
+//!   [`migrating`](guide::migrating) from the Python `fluxgate`.
 //!
 //! # The parts
 //!
