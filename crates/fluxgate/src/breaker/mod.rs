@@ -2,6 +2,8 @@
 
 mod builder;
 mod guard;
+#[cfg(test)]
+mod limits;
 mod machine;
 mod word;
 
@@ -454,7 +456,7 @@ pub struct Info {
     /// closed.
     pub reopens: u32,
     /// Failures recorded since the last success, or since the circuit
-    /// last closed or went half-open.
+    /// last closed or went half-open. The count stops at 2^48 − 1.
     pub consecutive_failures: u64,
     /// Probes running now, in `HalfOpen`.
     pub probes_in_flight: u32,
