@@ -540,6 +540,10 @@ impl Machine {
         self.reopens.store(reopens, Ordering::SeqCst);
     }
 
+    pub(crate) fn has_listeners(&self) -> bool {
+        !self.listeners.is_empty()
+    }
+
     /// Tells every listener that the breaker exists, with its first state.
     pub(crate) fn announce_created(&self, info: &crate::breaker::Info) {
         for listener in self.listeners.iter() {

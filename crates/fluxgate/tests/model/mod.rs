@@ -137,8 +137,9 @@ impl Model {
             generator,
             moves: Vec::new(),
         };
-        // Building a breaker reads its metric once, for the listeners'
-        // `on_created`, and that read starts a time window at `now`.
+        // Building a breaker with listeners, as the equivalence test does,
+        // reads its metric once for their `on_created`, and that read starts
+        // a time window at `now`.
         model.advance(now);
         model
     }
