@@ -20,6 +20,25 @@ use crate::trippers::{Context, Tripper};
 use crate::windows::tagged::{CachePadded, TaggedCounter, overwrite, tag_of_epoch};
 use crate::windows::{Recorded, Window, WindowState};
 
+/// Settles an admitted call that ends without reporting its outcome: a
+/// failure when it is dropped while its thread unwinds from a panic, and
+/// nothing but a freed probe slot when it is dropped otherwise, as a
+/// cancelled future is. `forget` it once the call has returned.
+pub(crate) struct Unreported<'a> {
+    pub(crate) machine: &'a Machine,
+    pub(crate) ticket: Ticket,
+}
+
+impl Drop for Unreported<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.machine.finish(&self.ticket, Outcome::Failure, None);
+        } else {
+            self.machine.release(&self.ticket);
+        }
+    }
+}
+
 /// `ready_at` when the retry strategy never lets a probe through.
 const NEVER: u64 = u64::MAX;
 
@@ -249,9 +268,40 @@ impl Machine {
         }
     }
 
+    /// Finishes an admitted call with `outcome`. `given` overrides the
+    /// measured duration: `Some(None)` records none.
+    ///
+    /// An untimed success that changes nothing returns after a few loads,
+    /// inlined into the caller; everything else goes out of line.
+    #[inline]
+    pub(crate) fn finish(
+        &self,
+        ticket: &Ticket,
+        outcome: Outcome,
+        given: Option<Option<Duration>>,
+    ) {
+        if outcome == Outcome::Success
+            && given.is_none()
+            && ticket.started.is_none()
+            && self.success_changes_nothing(ticket)
+        {
+            return;
+        }
+        self.finish_changed(ticket, outcome, given);
+    }
+
+    #[inline(never)]
+    fn finish_changed(&self, ticket: &Ticket, outcome: Outcome, given: Option<Option<Duration>>) {
+        let duration = given.unwrap_or_else(|| {
+            ticket
+                .started
+                .map(|started| self.clock.now().saturating_sub(started))
+        });
+        self.complete(ticket, outcome, duration);
+    }
+
     /// Records the outcome of an admitted call, evaluates the tripper, frees
     /// the call's probe slot and notifies the call observers.
-    #[inline]
     pub(crate) fn complete(&self, ticket: &Ticket, outcome: Outcome, duration: Option<Duration>) {
         let failed = match outcome {
             Outcome::Success => false,
@@ -315,6 +365,7 @@ impl Machine {
     }
 
     /// Tells the call observers about a rejected call.
+    #[inline]
     pub(crate) fn observe_rejection(&self, rejected: &Rejected) {
         if !self.observers.is_empty() {
             self.observe(rejected.state(), CallResult::Rejected, None);

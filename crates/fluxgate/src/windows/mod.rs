@@ -161,8 +161,7 @@ impl WindowState {
                 if period.epoch != epoch {
                     return Recorded::Stale;
                 }
-                period.window.record(sample, now);
-                Recorded::Changed(period.window.metric(now))
+                Recorded::Changed(period.window.record(sample, now))
             }
         }
     }
