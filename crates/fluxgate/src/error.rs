@@ -145,6 +145,9 @@ impl Rejected {
     }
 
     /// Returns the state that rejected the call.
+    ///
+    /// A half-open circuit rejects a call when its permit does not admit it
+    /// or when every probe slot is taken; the rejection does not say which.
     pub const fn state(&self) -> State {
         self.state
     }
@@ -162,7 +165,7 @@ impl Rejected {
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
-            State::HalfOpen => "half-open and has no probe slot for this call",
+            State::HalfOpen => "half-open and did not admit this call as a probe",
             State::ForcedOpen => "forced open",
             _ => "open",
         };

@@ -102,6 +102,10 @@
 //! * **Half-open overflow.** A call that the permit admits but that finds
 //!   every probe slot taken is rejected, not queued.
 //! * **Jitter** is drawn once per open period, when the circuit opens.
+//! * **Long calls.** A window keeps each outcome's duration up to 2^41 − 1
+//!   microseconds, about 25 days. A longer call counts as 25 days in the
+//!   total and mean durations, but its full length decides whether it was
+//!   slow.
 //! * **Clocks.** A time window never moves backwards: outcomes and reads
 //!   stamped before the newest second seen count in that second. Waits
 //!   measured against a clock that went back are treated as not yet begun.
@@ -115,6 +119,7 @@ mod rng;
 #[cfg(feature = "serde")]
 mod serialize;
 mod state;
+mod sync;
 
 pub mod guide;
 pub mod listeners;

@@ -470,6 +470,11 @@ fn probe_limit_rejects_overflow() {
     let third = breaker.try_acquire().unwrap_err();
     assert_eq!(third.state(), State::HalfOpen);
     assert_eq!(third.retry_after(), None);
+    assert_eq!(
+        third.to_string(),
+        "call not permitted: the circuit breaker is half-open and did not admit \
+         this call as a probe"
+    );
 
     drop(first);
     let fourth = breaker.try_acquire().unwrap();

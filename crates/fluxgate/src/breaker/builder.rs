@@ -258,7 +258,9 @@ impl<K> Builder<K> {
             tracker: self.tracker,
             machine,
         };
-        breaker.machine.announce_created(&breaker.info());
+        if breaker.machine.has_listeners() {
+            breaker.machine.announce_created(&breaker.info());
+        }
         Ok(breaker)
     }
 }
