@@ -273,10 +273,25 @@ fn rendered(message: &str, source: &str, column: usize, width: usize, hint: &str
     )
 }
 
+/// One expected error: the component kind, the expression, the message,
+/// the caret's column and width, and the hint.
+type ErrorCase<'a> = (&'a str, &'a str, &'a str, usize, usize, &'a str);
+
+/// Asserts that each expression fails with exactly the rendered error.
+fn assert_rendered_errors(cases: &[ErrorCase<'_>]) {
+    for &(kind, text, message, column, width, hint) in cases {
+        assert_eq!(
+            error_of(kind, text),
+            rendered(message, text, column, width, hint),
+            "{kind} {text:?}"
+        );
+    }
+}
+
 #[test]
 fn invalid_expressions_report_exact_messages() {
     let ratio_range = "(allowed: greater than 0 and at most 1)";
-    let cases: &[(&str, &str, &str, usize, usize, &str)] = &[
+    let cases: &[ErrorCase<'_>] = &[
         (
             "tripper",
             "min_requests(20) & failure_rat(0.5)",
@@ -790,13 +805,7 @@ fn invalid_expressions_report_exact_messages() {
             "expected one of: all, random, ramp_up",
         ),
     ];
-    for &(kind, text, message, column, width, hint) in cases {
-        assert_eq!(
-            error_of(kind, text),
-            rendered(message, text, column, width, hint),
-            "{kind} {text:?}"
-        );
-    }
+    assert_rendered_errors(cases);
 }
 
 #[test]
@@ -807,7 +816,7 @@ fn misplaced_and_long_values_get_hints() {
     let long_name = format!("{}(1)", "a".repeat(100));
     let forty_nines = "9".repeat(40);
     let forty_a = "a".repeat(40);
-    let cases: &[(&str, &str, &str, usize, usize, &str)] = &[
+    let cases: &[ErrorCase<'_>] = &[
         (
             "retry",
             "cooldown(90 s)",
@@ -888,13 +897,7 @@ fn misplaced_and_long_values_get_hints() {
             "add a unit: ms, s, m or h",
         ),
     ];
-    for &(kind, text, message, column, width, hint) in cases {
-        assert_eq!(
-            error_of(kind, text),
-            rendered(message, text, column, width, hint),
-            "{kind} {text:?}"
-        );
-    }
+    assert_rendered_errors(cases);
 }
 
 #[test]
