@@ -10,7 +10,7 @@ use std::process::{Command, ExitCode};
 
 use fluxgate_bench::contenders::Contender;
 use fluxgate_bench::footprint::{CountingAllocator, Footprint};
-use fluxgate_bench::run::{CONTENDERS, Visit, for_each_contender};
+use fluxgate_bench::run::{CONTENDERS, Visit, costs_growing_with_traffic, for_each_contender};
 use fluxgate_bench::table::{read_rows, render_memory, render_scaling, render_times};
 use fluxgate_bench::workload::{Mode, Policy, WORKLOADS};
 
@@ -19,7 +19,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// Calls per callgrind run; instructions per call come from the difference
 /// between a run of this many calls and a run of twice as many.
-const PROBE_CALLS: u64 = 200_000;
+const PROBE_CALLS: u64 = 100_000;
 
 struct MeasureMemory {
     policy: Policy,
@@ -99,7 +99,12 @@ fn instructions_table() -> Result<String, String> {
         .filter(|workload| workload.mode != Mode::TwoThreads)
     {
         out.push_str(&format!("| {} |", workload.title));
-        for contender in CONTENDERS {
+        let growing = costs_growing_with_traffic(workload.policy);
+        for (contender, grows) in CONTENDERS.into_iter().zip(growing) {
+            if grows {
+                out.push_str(" grows |");
+                continue;
+            }
             let once = count_instructions(&probe, contender, workload.id, PROBE_CALLS);
             let twice = count_instructions(&probe, contender, workload.id, 2 * PROBE_CALLS);
             let cell = match (once, twice) {
