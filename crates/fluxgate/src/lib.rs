@@ -22,6 +22,8 @@
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
 //!
+//! The [`guide`] explains the concepts and how to choose each component.
+//!
 //! # The parts
 //!
 //! * [`windows`]: which recent outcomes count, the last `n` calls or the
@@ -31,6 +33,9 @@
 //! * [`retries`]: how long an open circuit waits before probing.
 //! * [`permits`]: which calls a half-open circuit lets through.
 //! * [`listeners`]: code that hears every transition.
+//! * `policy` (feature `policy`, on by default): the same rules read from
+//!   text or from a TOML file, so that operators can change them without a
+//!   rebuild.
 //!
 //! # States
 //!
@@ -73,9 +78,12 @@ mod metric;
 mod rng;
 mod state;
 
+pub mod guide;
 pub mod listeners;
 pub mod ops;
 pub mod permits;
+#[cfg(feature = "policy")]
+pub mod policy;
 pub mod retries;
 pub mod trackers;
 pub mod trippers;

@@ -6,7 +6,6 @@ use super::CircuitBreaker;
 use super::machine::{Machine, Rules};
 use super::word::MAX_IN_FLIGHT;
 use crate::clock::{Clock, MonotonicClock};
-use crate::duration::DisplayDuration;
 use crate::error::ConfigError;
 use crate::listeners::Listener;
 use crate::metric::{MAX_SLOW_THRESHOLDS, SlowThresholds};
@@ -76,21 +75,39 @@ pub struct Builder<K = All> {
     measure_durations: bool,
 }
 
+/// The default tripper, `min_requests(100) & failure_rate(0.5)`, as its two
+/// parts.
+pub(crate) fn default_tripper_parts() -> (MinRequests, FailureRate) {
+    (
+        MinRequests::new(100).expect("100 is at least 1"),
+        FailureRate::new(0.5).expect("0.5 is in range"),
+    )
+}
+
+/// The default retry, `cooldown(60s)`.
+pub(crate) fn default_retry() -> Cooldown {
+    Cooldown::new(Duration::from_secs(60)).expect("60s is longer than 0")
+}
+
+/// The default permit, `ramp_up(0.1, 1, 1m)`.
+pub(crate) fn default_permit() -> RampUp {
+    RampUp::new(0.1, 1.0, Duration::from_secs(60)).expect("0.1 <= 1.0 and 60s > 0")
+}
+
+/// The default number of probe slots of a half-open circuit.
+pub(crate) const DEFAULT_MAX_HALF_OPEN_CALLS: u32 = 10;
+
 impl Builder {
     pub(crate) fn new() -> Builder {
-        let tripper = MinRequests::new(100).expect("100 is at least 1")
-            & FailureRate::new(0.5).expect("0.5 is in range");
-        let retry = Cooldown::new(Duration::from_secs(60)).expect("60s is longer than 0");
-        let permit =
-            RampUp::new(0.1, 1.0, Duration::from_secs(60)).expect("0.1 <= 1.0 and 60s > 0");
+        let (volume, rate) = default_tripper_parts();
         Builder {
             name: Arc::from("default"),
             window: Window::default(),
             tracker: All,
-            tripper: Box::new(tripper),
-            retry: Box::new(retry),
-            permit: Box::new(permit),
-            max_half_open_calls: 10,
+            tripper: Box::new(volume & rate),
+            retry: Box::new(default_retry()),
+            permit: Box::new(default_permit()),
+            max_half_open_calls: DEFAULT_MAX_HALF_OPEN_CALLS,
             half_open_timeout: None,
             listeners: Vec::new(),
             clock: None,
@@ -211,23 +228,11 @@ impl<K> Builder<K> {
     /// if `half_open_timeout` is zero, or if the tripper uses more than
     /// [`MAX_SLOW_THRESHOLDS`] distinct slow-call thresholds.
     pub fn build(self) -> Result<CircuitBreaker<K>, ConfigError> {
-        if self.max_half_open_calls == 0 || self.max_half_open_calls > MAX_HALF_OPEN_CALLS {
-            return Err(ConfigError::new(
-                "breaker",
-                "max_half_open_calls",
-                self.max_half_open_calls,
-                "from 1 to 1000000",
-            ));
-        }
-        if let Some(timeout) = self.half_open_timeout.filter(|timeout| timeout.is_zero()) {
-            return Err(ConfigError::new(
-                "breaker",
-                "half_open_timeout",
-                DisplayDuration(timeout),
-                "longer than 0",
-            ));
-        }
-        let slow_thresholds = collect_slow_thresholds(&*self.tripper)?;
+        let slow_thresholds = check_rules(
+            self.max_half_open_calls,
+            self.half_open_timeout,
+            &*self.tripper,
+        )?;
 
         let keeps_durations = self.measure_durations || self.tripper.needs_durations();
         let timed = keeps_durations || !slow_thresholds.is_empty();
@@ -256,6 +261,40 @@ impl<K> Builder<K> {
 
 const MAX_HALF_OPEN_CALLS: u32 = 1_000_000;
 const _: () = assert!(MAX_HALF_OPEN_CALLS <= MAX_IN_FLIGHT);
+
+/// Checks the rules that only a whole breaker can judge, and returns the
+/// slow-call thresholds the tripper reads.
+pub(crate) fn check_rules(
+    max_half_open_calls: u32,
+    half_open_timeout: Option<Duration>,
+    tripper: &dyn Tripper,
+) -> Result<SlowThresholds, ConfigError> {
+    check_max_half_open_calls(max_half_open_calls)?;
+    if let Some(timeout) = half_open_timeout {
+        check_half_open_timeout(timeout)?;
+    }
+    collect_slow_thresholds(tripper)
+}
+
+/// Checks that `max` is from 1 to 1,000,000.
+pub(crate) fn check_max_half_open_calls(max: u32) -> Result<u32, ConfigError> {
+    if max == 0 || max > MAX_HALF_OPEN_CALLS {
+        Err(max_half_open_calls_error(max))
+    } else {
+        Ok(max)
+    }
+}
+
+/// Returns the error for a `max_half_open_calls` out of range, written as
+/// `value`.
+pub(crate) fn max_half_open_calls_error(value: impl fmt::Display) -> ConfigError {
+    ConfigError::new("breaker", "max_half_open_calls", value, "from 1 to 1000000")
+}
+
+/// Checks that a half-open timeout is longer than zero.
+pub(crate) fn check_half_open_timeout(timeout: Duration) -> Result<Duration, ConfigError> {
+    crate::error::check_positive("breaker", "half_open_timeout", timeout)
+}
 
 fn collect_slow_thresholds(tripper: &dyn Tripper) -> Result<SlowThresholds, ConfigError> {
     let mut thresholds = SlowThresholds::default();

@@ -11,6 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub use builder::Builder;
+#[cfg(feature = "policy")]
+pub(crate) use builder::{
+    DEFAULT_MAX_HALF_OPEN_CALLS, check_half_open_timeout, check_max_half_open_calls, check_rules,
+    default_permit, default_retry, default_tripper_parts, max_half_open_calls_error,
+};
 pub use guard::{BreakerRef, Guard};
 
 use machine::Machine;
@@ -380,13 +385,40 @@ impl<K: fmt::Display> fmt::Display for CircuitBreaker<K> {
     /// Writes the breaker's rules as the keys of a policy file.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rules = &self.machine.rules;
-        writeln!(f, "window = {}", rules.window)?;
+        RuleKeys {
+            window: &rules.window,
+            tracker: &self.tracker,
+            tripper: &rules.tripper,
+            retry: &rules.retry,
+            permit: &rules.permit,
+            max_half_open_calls: rules.max_half_open_calls,
+            half_open_timeout: rules.half_open_timeout,
+        }
+        .fmt(f)
+    }
+}
+
+/// A breaker's rules, displayed as `key = expression` lines, one per key of
+/// a policy file. `half_open_timeout` is left out when it is not set.
+pub(crate) struct RuleKeys<'a> {
+    pub(crate) window: &'a dyn fmt::Display,
+    pub(crate) tracker: &'a dyn fmt::Display,
+    pub(crate) tripper: &'a dyn fmt::Display,
+    pub(crate) retry: &'a dyn fmt::Display,
+    pub(crate) permit: &'a dyn fmt::Display,
+    pub(crate) max_half_open_calls: u32,
+    pub(crate) half_open_timeout: Option<Duration>,
+}
+
+impl fmt::Display for RuleKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "window = {}", self.window)?;
         writeln!(f, "tracker = {}", self.tracker)?;
-        writeln!(f, "tripper = {}", rules.tripper)?;
-        writeln!(f, "retry = {}", rules.retry)?;
-        writeln!(f, "permit = {}", rules.permit)?;
-        write!(f, "max_half_open_calls = {}", rules.max_half_open_calls)?;
-        if let Some(timeout) = rules.half_open_timeout {
+        writeln!(f, "tripper = {}", self.tripper)?;
+        writeln!(f, "retry = {}", self.retry)?;
+        writeln!(f, "permit = {}", self.permit)?;
+        write!(f, "max_half_open_calls = {}", self.max_half_open_calls)?;
+        if let Some(timeout) = self.half_open_timeout {
             write!(
                 f,
                 "\nhalf_open_timeout = {}",

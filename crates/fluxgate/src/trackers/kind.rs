@@ -1,6 +1,8 @@
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use super::Tracker;
 use crate::error::ConfigError;
@@ -38,10 +40,21 @@ use crate::error::ConfigError;
 /// assert_eq!(ApiError::Timeout.kind_name(), "Timeout");
 /// ```
 ///
-/// Ready implementations: [`io::Error`] and [`io::ErrorKind`] by the
-/// [`ErrorKind`](io::ErrorKind) variant (`TimedOut`, `ConnectionRefused`),
-/// and `String` and `str` by their text, which is how a replayed log names
-/// its errors.
+/// Ready implementations:
+///
+/// * [`io::Error`] and [`io::ErrorKind`] by the
+///   [`ErrorKind`](io::ErrorKind) variant (`TimedOut`, `ConnectionRefused`).
+/// * `String` and `str` by their text, which is how a replayed log names
+///   its errors.
+/// * [`Infallible`], so that a call that cannot fail still compiles with a
+///   kind tracker.
+/// * A breaker's own [`Error`](crate::Error) by the inner error's name, or
+///   `Rejected`.
+/// * References, `Box` and `Arc` by what they point to.
+///
+/// An error type of another crate cannot implement this trait outside that
+/// crate. Name its kinds with a function through
+/// [`ByName`](super::ByName) instead.
 pub trait KindName {
     /// Returns the kind name of this error.
     fn kind_name(&self) -> Cow<'_, str> {
@@ -91,6 +104,27 @@ impl<T: KindName + ?Sized> KindName for &T {
 impl<T: KindName + ?Sized> KindName for Box<T> {
     fn kind_name(&self) -> Cow<'_, str> {
         (**self).kind_name()
+    }
+}
+
+impl<T: KindName + ?Sized> KindName for Arc<T> {
+    fn kind_name(&self) -> Cow<'_, str> {
+        (**self).kind_name()
+    }
+}
+
+impl KindName for Infallible {
+    fn kind_name(&self) -> Cow<'_, str> {
+        match *self {}
+    }
+}
+
+impl<E: KindName> KindName for crate::Error<E> {
+    fn kind_name(&self) -> Cow<'_, str> {
+        match self {
+            crate::Error::Rejected(_) => Cow::Borrowed("Rejected"),
+            crate::Error::Inner(error) => error.kind_name(),
+        }
     }
 }
 
@@ -280,6 +314,17 @@ mod tests {
         impl KindName for BadGateway {}
         assert_eq!(BadGateway.kind_name(), "BadGateway");
         assert_eq!(short_type_name("a::b::Wrapper<c::D>"), "Wrapper");
+    }
+
+    #[test]
+    fn wrappers_take_the_inner_name() {
+        let shared = Arc::new(io::Error::from(io::ErrorKind::TimedOut));
+        assert_eq!(shared.kind_name(), "TimedOut");
+        let inner: crate::Error<String> = crate::Error::Inner("http_503".to_owned());
+        assert_eq!(inner.kind_name(), "http_503");
+        let rejected: crate::Error<String> =
+            crate::Error::Rejected(crate::Rejected::new(crate::State::Open, None));
+        assert_eq!(rejected.kind_name(), "Rejected");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! | [`TypeOf<T>`] | an error that is a `T` or is caused by one | (code only) |
 //! | [`Custom`] | an error for which a function returns `true` | (code only) |
 //! | [`Kind`] | an error whose kind name matches a pattern | `kind("Timeout*")` |
+//! | [`ByName`] | an error whose name, given by a function, the inner tracker counts | (code only) |
 //! | `a & b`, `a \| b`, `!a` | and, or, not | the same |
 //!
 //! An error the tracker does not count is *ignored*: it goes back to the
@@ -25,6 +26,7 @@
 //! ```
 
 mod all;
+mod by_name;
 mod custom;
 mod kind;
 mod type_of;
@@ -32,6 +34,7 @@ mod type_of;
 use std::sync::Arc;
 
 pub use all::All;
+pub use by_name::ByName;
 pub use custom::Custom;
 pub use kind::{Kind, KindName};
 pub use type_of::TypeOf;
