@@ -9,12 +9,12 @@ static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
 
 /// A global allocator that forwards to [`System`] and counts the bytes
 /// live. Install it with `#[global_allocator]` in the binary that calls
-/// [`measure`]; without it every heap figure reads 0.
+/// [`measure`], because without it every heap figure reads 0.
 #[derive(Debug)]
 pub struct CountingAllocator;
 
 // SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees hold; the counter only observes.
+// unchanged, so `System`'s guarantees hold. The counter only observes.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller upholds `alloc`'s contract for `layout`.

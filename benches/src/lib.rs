@@ -4,9 +4,9 @@
 //! builds the closest match to one [`Policy`](workload::Policy) and runs
 //! the same [`protected_call`](call::protected_call) through the same
 //! traffic loop, so only the breaker differs between them. The criterion
-//! benchmark `compare` times every [workload](workload::WORKLOADS); the
-//! binary `report` prints the table; the binary `probe` runs one
-//! contender and workload for callgrind.
+//! benchmark `compare` times every [workload](workload::WORKLOADS). The
+//! binary `report` prints the table, and the binary `probe` runs one
+//! contender on one workload for profilers and callgrind.
 //!
 //! [`Floor`]: contenders::Floor
 

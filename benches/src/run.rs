@@ -1,5 +1,5 @@
-//! Runs a workload on a contender; the criterion benchmark and the `probe`
-//! binary share it.
+//! Runs a workload on a contender, for the criterion benchmark and the
+//! `probe` binary alike.
 
 use std::time::Duration;
 

@@ -14,7 +14,7 @@ const FLUXGATE: usize = 1;
 const FIRST_PEER: usize = 2;
 
 /// Nanoseconds per call of every contender on one workload, in
-/// [`CONTENDERS`] order; `None` where a contender has no result.
+/// [`CONTENDERS`] order, with `None` where a contender has no result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// The workload measured.

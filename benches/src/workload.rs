@@ -56,7 +56,8 @@ pub struct Workload {
     /// Whether the breaker is tripped open before the calls, so that every
     /// call is rejected.
     pub open: bool,
-    /// Every `failure_period`-th call fails; [`NEVER_FAILS`] for all-`Ok`.
+    /// Every `failure_period`-th call fails. [`NEVER_FAILS`] makes all-`Ok`
+    /// traffic.
     pub failure_period: u64,
 }
 

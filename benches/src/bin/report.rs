@@ -2,7 +2,8 @@
 //! two-thread scaling, and memory per breaker. With `--instructions`, also
 //! instructions per call counted by callgrind.
 //!
-//! Run `cargo bench --bench compare` first; `bench/compare` does both.
+//! Run `cargo bench --bench compare` first, or `bench/compare`, which runs
+//! both.
 
 use std::env;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use fluxgate_bench::workload::{Mode, Policy, WORKLOADS};
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-/// Calls per callgrind run; instructions per call come from the difference
+/// Calls per callgrind run. Instructions per call come from the difference
 /// between a run of this many calls and a run of twice as many.
 const PROBE_CALLS: u64 = 100_000;
 

@@ -15,7 +15,7 @@ const SLOW: Duration = Duration::from_secs(1);
 /// call and one atomic add per outcome, plus the clock reads that the
 /// policy cannot do without.
 ///
-/// It never trips on its own; [`Contender::open`] sets its state word.
+/// It never trips on its own, so [`Contender::open`] sets its state word.
 #[derive(Debug)]
 pub struct Floor {
     state: AtomicU64,

@@ -22,7 +22,7 @@ type Protected = CircuitBreaker<ServiceFn<Respond>, DefaultClassifier>;
 /// included, goes through `poll_ready` and a boxed future that takes a
 /// `tokio::sync::Mutex`, driven here by [`block_on`]. Its count-based
 /// window counts every outcome since the last transition and judges only
-/// once it holds 100; it does not evict. Its time-based window keeps one
+/// once it holds 100, and it does not evict. Its time-based window keeps one
 /// record per call for 60 s. It times every call whatever the policy.
 pub struct TowerResilience {
     service: Protected,
