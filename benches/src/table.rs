@@ -85,6 +85,64 @@ pub fn read_rows(criterion_dir: &Path) -> Vec<Row> {
         .collect()
 }
 
+/// Combines the rows of several runs into one, each cell the lowest of the
+/// runs' figures. Noise on a shared machine only adds time, so the lowest
+/// median is the closest to the contender's own cost.
+pub fn combine_runs(runs: &[Vec<Row>]) -> Vec<Row> {
+    let Some((first, rest)) = runs.split_first() else {
+        return Vec::new();
+    };
+    let mut combined = first.clone();
+    for run in rest {
+        for (row, other) in combined.iter_mut().zip(run) {
+            for (nanos, other) in row.nanos.iter_mut().zip(&other.nanos) {
+                *nanos = match (*nanos, *other) {
+                    (Some(left), Some(right)) => Some(left.min(right)),
+                    (left, right) => left.or(right),
+                };
+            }
+        }
+    }
+    combined
+}
+
+/// Returns the lowest and highest of `values`, or `None` when there are
+/// none.
+fn range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values.fold(None, |range, value| match range {
+        None => Some((value, value)),
+        Some((low, high)) => Some((low.min(value), high.max(value))),
+    })
+}
+
+fn range_cell(range: Option<(f64, f64)>) -> String {
+    match range {
+        Some((low, high)) => format!("{low:.2} – {high:.2}"),
+        None => "n/a".to_owned(),
+    }
+}
+
+/// Renders, per workload, the lowest and highest of Fluxgate's ratios to
+/// the fastest peer and to the floor over several runs.
+pub fn render_spread(runs: &[Vec<Row>]) -> String {
+    let columns = ["fluxgate / fastest peer", "fluxgate / floor"];
+    let mut out = header("workload (range over runs)", &columns);
+    for (index, workload) in WORKLOADS.iter().enumerate() {
+        let rows = || runs.iter().filter_map(move |run| run.get(index));
+        let versus_peer = range(rows().filter_map(Row::ratio_to_fastest_peer));
+        let versus_floor = range(rows().filter_map(Row::ratio_to_floor));
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            workload.title,
+            range_cell(versus_peer),
+            range_cell(versus_floor)
+        )
+        .expect("writing to a String cannot fail");
+    }
+    out
+}
+
 fn cell(value: Option<f64>, precision: usize) -> String {
     match value {
         Some(value) => format!("{value:.precision$}"),
@@ -251,6 +309,33 @@ mod tests {
         assert_eq!(ratios[0], Some(0.5));
         assert_eq!(ratios[1], Some(2.0));
         assert_eq!(ratios[2], None);
+    }
+
+    #[test]
+    fn runs_combine_to_lowest() {
+        let first = vec![row([Some(2.0), Some(9.0), None, Some(4.0), None, None])];
+        let second = vec![row([Some(3.0), Some(6.0), Some(8.0), None, None, None])];
+        let combined = combine_runs(&[first, second]);
+        assert_eq!(
+            combined[0].nanos,
+            vec![Some(2.0), Some(6.0), Some(8.0), Some(4.0), None, None]
+        );
+    }
+
+    #[test]
+    fn spread_shows_ratio_ranges() {
+        let first = vec![row([Some(2.0), Some(4.0), None, Some(4.0), None, None])];
+        let second = vec![row([Some(2.0), Some(6.0), None, Some(3.0), None, None])];
+        let table = render_spread(&[first, second]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[2],
+            "| 1. closed, count(100), Ok | 1.00 – 2.00 | 2.00 – 3.00 |"
+        );
+        assert_eq!(
+            lines[3],
+            "| 2. closed, count(100) + slow_rate, Ok | n/a | n/a |"
+        );
     }
 
     #[test]

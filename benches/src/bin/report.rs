@@ -12,7 +12,9 @@ use std::process::{Command, ExitCode};
 use fluxgate_bench::contenders::Contender;
 use fluxgate_bench::footprint::{CountingAllocator, Footprint};
 use fluxgate_bench::run::{CONTENDERS, Visit, costs_growing_with_traffic, for_each_contender};
-use fluxgate_bench::table::{read_rows, render_memory, render_scaling, render_times};
+use fluxgate_bench::table::{
+    Row, combine_runs, read_rows, render_memory, render_scaling, render_spread, render_times,
+};
 use fluxgate_bench::workload::{Mode, Policy, WORKLOADS};
 
 #[global_allocator]
@@ -124,32 +126,73 @@ fn instructions_table() -> Result<String, String> {
     Ok(out)
 }
 
-fn main() -> ExitCode {
-    let mut instructions = false;
-    for arg in env::args().skip(1) {
+/// The command line: whether to count instructions, and the criterion
+/// output directories of the runs to combine.
+struct Options {
+    instructions: bool,
+    runs: Vec<PathBuf>,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        instructions: false,
+        runs: Vec::new(),
+    };
+    let mut args = env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--instructions" => instructions = true,
+            "--instructions" => options.instructions = true,
+            "--run" => match args.next() {
+                Some(dir) => options.runs.push(PathBuf::from(dir)),
+                None => return Err("missing directory after --run".to_owned()),
+            },
             other => {
-                eprintln!("report: unknown argument {other:?} (allowed: --instructions)");
-                return ExitCode::from(2);
+                return Err(format!(
+                    "unknown argument {other:?} (allowed: --instructions, --run DIR)"
+                ));
             }
         }
     }
+    if options.runs.is_empty() {
+        options.runs.push(criterion_dir());
+    }
+    Ok(options)
+}
 
-    let dir = criterion_dir();
-    let rows = read_rows(&dir);
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("report: {message}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let runs: Vec<Vec<Row>> = options.runs.iter().map(|dir| read_rows(dir)).collect();
+    let rows = combine_runs(&runs);
     if rows.iter().all(|row| row.nanos.iter().all(Option::is_none)) {
+        let dirs: Vec<String> = options
+            .runs
+            .iter()
+            .map(|dir| dir.display().to_string())
+            .collect();
         eprintln!(
             "report: no criterion results under {}; run cargo bench --bench compare first",
-            dir.display()
+            dirs.join(", ")
         );
         return ExitCode::FAILURE;
     }
+    if runs.len() > 1 {
+        println!("Each time is the lowest of {} runs' medians.\n", runs.len());
+    }
     println!("{}", render_times(&rows));
+    if runs.len() > 1 {
+        println!("{}", render_spread(&runs));
+    }
     println!("{}", render_scaling(&rows));
     println!("{}", memory_table());
 
-    if instructions {
+    if options.instructions {
         match instructions_table() {
             Ok(table) => println!("{table}"),
             Err(message) => {
