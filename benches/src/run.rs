@@ -71,9 +71,11 @@ pub fn prepare<C: Contender>(workload: &Workload) -> Option<C> {
 }
 
 /// Makes `calls` calls of `workload` on `contender` and returns the time
-/// they took, per thread: with two threads, each makes `calls` calls and
-/// the wall time is divided by two, so that the result divided by `calls`
-/// is the wall time per call over all threads.
+/// they took, per thread.
+///
+/// With two threads, each makes `calls` calls and the wall time is divided
+/// by two. The result divided by `calls` is then the wall time per call
+/// over all threads.
 pub fn time_calls<C: Contender>(contender: &C, workload: &Workload, calls: u64) -> Duration {
     let period = workload.failure_period;
     match workload.mode {

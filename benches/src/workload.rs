@@ -31,7 +31,7 @@ impl fmt::Display for Policy {
     }
 }
 
-/// How a workload calls the breaker.
+/// The threads and the interface through which a workload calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// One thread, synchronous calls.
@@ -51,7 +51,7 @@ pub struct Workload {
     pub title: &'static str,
     /// The policy every contender builds.
     pub policy: Policy,
-    /// How the calls are made.
+    /// The threads and the interface of the calls.
     pub mode: Mode,
     /// Whether the breaker is tripped open before the calls, so that every
     /// call is rejected.

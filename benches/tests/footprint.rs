@@ -1,4 +1,4 @@
-//! The counting allocator sees exactly the heap bytes a value keeps.
+//! The counting allocator counts exactly the heap bytes a value keeps.
 
 use fluxgate_bench::footprint::{CountingAllocator, Footprint, live_bytes, measure};
 

@@ -1,5 +1,6 @@
-//! Prints the comparison: nanoseconds per call from criterion's last run,
-//! two-thread scaling, and memory per breaker. With `--instructions`, also
+//! Prints the comparison: nanoseconds per call from criterion's estimates
+//! (the lowest median per pair when given several runs), two-thread
+//! scaling, and memory per breaker. With `--instructions`, also
 //! instructions per call counted by callgrind.
 //!
 //! Run `cargo bench --bench compare` first, or `bench/compare`, which runs

@@ -10,7 +10,7 @@ use crate::workload::Policy;
 /// a cooldown of 60 s, with its consecutive-failure rule set out of reach.
 ///
 /// Its default policy counts every call since the breaker last closed:
-/// there is no window, so it stands in for the count window. Its
+/// there is no window, so it takes the count window's place. Its
 /// `TimeBasedPolicy` has a time window, but the breaker never records
 /// outcomes into that window (0.1.1 updates only its own counters), so a
 /// time window cannot be expressed. It has no slow-call rule, though it

@@ -11,7 +11,7 @@ const OPEN: u64 = 1;
 /// The slow-call threshold of the slow-call policy.
 const SLOW: Duration = Duration::from_secs(1);
 
-/// The least work any breaker must do: one atomic load of a state word per
+/// The minimum work any breaker must do: one atomic load of a state word per
 /// call and one atomic add per outcome, plus the clock reads that the
 /// policy cannot do without.
 ///

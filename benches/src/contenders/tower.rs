@@ -22,7 +22,7 @@ type Protected = CircuitBreaker<ServiceFn<Respond>, DefaultClassifier>;
 /// included, goes through `poll_ready` and a boxed future that takes a
 /// `tokio::sync::Mutex`, driven here by [`block_on`]. Its count-based
 /// window counts every outcome since the last transition and judges only
-/// once it holds 100, and it does not evict. Its time-based window keeps one
+/// once it contains 100 outcomes, and it does not evict. Its time-based window keeps one
 /// record per call for 60 s. It times every call whatever the policy.
 pub struct TowerResilience {
     service: Protected,
@@ -70,8 +70,8 @@ impl Contender for TowerResilience {
         })
     }
 
-    /// Its time-based window walks every record of the last 60 s on each
-    /// call.
+    /// Returns `true` for the time-based window, which walks every record
+    /// of the last 60 s on each call.
     fn cost_grows_with_traffic(policy: Policy) -> bool {
         policy == Policy::Time
     }
