@@ -145,6 +145,9 @@ impl Rejected {
     }
 
     /// Returns the state that rejected the call.
+    ///
+    /// A half-open circuit rejects a call when its permit does not admit it
+    /// or when every probe slot is taken; the rejection does not say which.
     pub const fn state(&self) -> State {
         self.state
     }
@@ -162,13 +165,20 @@ impl Rejected {
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
-            State::HalfOpen => "half-open and has no probe slot for this call",
+            State::HalfOpen => "half-open and did not admit this call as a probe",
             State::ForcedOpen => "forced open",
             _ => "open",
         };
         write!(f, "call not permitted: the circuit breaker is {state}")?;
         if let Some(wait) = self.retry_after {
-            write!(f, "; retry in {}", DisplayDuration(wait))?;
+            // Whole milliseconds, rounded up, so the message never invites a
+            // retry before the wait is over.
+            let millis = u64::try_from(wait.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
+            write!(
+                f,
+                "; retry in {}",
+                DisplayDuration(Duration::from_millis(millis))
+            )?;
         }
         Ok(())
     }

@@ -22,7 +22,23 @@
 //! # Ok::<(), fluxgate::ConfigError>(())
 //! ```
 //!
-//! The [`guide`] explains the concepts and how to choose each component.
+//! # Guide
+//!
+//! The [`guide`] is for a team adopting Fluxgate:
+//!
+//! * [`concepts`](guide::concepts): states, how a call flows, what each
+//!   transition does;
+//! * one page per component family, with how to choose and starting
+//!   values: [`windows`](guide::windows), [`trackers`](guide::trackers),
+//!   [`trippers`](guide::trippers), [`retries`](guide::retries),
+//!   [`permits`](guide::permits), [`listeners`](guide::listeners);
+//! * [`recipes`](guide::recipes): an HTTP client, a 503 with
+//!   `Retry-After`, policies per service, fallbacks, shadow mode,
+//!   per-host breakers, tests with a manual clock;
+//! * [`operations`](guide::operations): manual commands, alerts, the
+//!   Prometheus metrics, tuning a policy with `fluxgate replay`;
+//! * [`comparison`](guide::comparison) with other circuit breakers, and
+//!   [`migrating`](guide::migrating) from the Python `fluxgate`.
 //!
 //! # The parts
 //!
@@ -36,6 +52,26 @@
 //! * `policy` (feature `policy`, on by default): the same rules read from
 //!   text or from a TOML file, so that operators can change them without a
 //!   rebuild.
+//!
+//! # Integrations
+//!
+//! Each is a cargo feature that adds only its own dependencies; without
+//! any, the crate depends on `std` alone.
+//!
+//! | feature | module | what it adds |
+//! |---|---|---|
+//! | `tower` | `fluxgate::tower` | a `Layer` that guards any tower service |
+//! | `tracing` | `fluxgate::tracing` | a listener that logs each transition |
+//! | `prometheus` | `fluxgate::prometheus` | a listener that exports states, transitions and call counts |
+//! | `slack` | `fluxgate::slack` | a listener that posts transitions to Slack from a background thread |
+//! | `registry` | `fluxgate::registry` | named breakers built on first use, from code or a policy file, and evicted when idle |
+//! | `serde` | none | `Serialize` for [`Info`], [`Metric`], [`Transition`], [`Reason`], and `Serialize` and `Deserialize` for [`State`] and [`Command`] |
+//!
+//! With `serde`, states and commands are snake-case strings. Durations are
+//! seconds as floating-point numbers, and wall-clock times are seconds since
+//! the Unix epoch. A value with no basis (the failure rate of an empty
+//! window) is `null`, and a [`Reason`] is an object whose `kind` names the
+//! variant.
 //!
 //! # States
 //!
@@ -66,6 +102,10 @@
 //! * **Half-open overflow.** A call that the permit admits but that finds
 //!   every probe slot taken is rejected, not queued.
 //! * **Jitter** is drawn once per open period, when the circuit opens.
+//! * **Long calls.** A window keeps each outcome's duration up to 2^41 − 1
+//!   microseconds, about 25 days. A longer call counts as 25 days in the
+//!   total and mean durations, but its full length decides whether it was
+//!   slow.
 //! * **Clocks.** A time window never moves backwards: outcomes and reads
 //!   stamped before the newest second seen count in that second. Waits
 //!   measured against a clock that went back are treated as not yet begun.
@@ -76,7 +116,10 @@ mod duration;
 mod error;
 mod metric;
 mod rng;
+#[cfg(feature = "serde")]
+mod serialize;
 mod state;
+mod sync;
 
 pub mod guide;
 pub mod listeners;
@@ -88,6 +131,17 @@ pub mod retries;
 pub mod trackers;
 pub mod trippers;
 pub mod windows;
+
+#[cfg(feature = "prometheus")]
+pub mod prometheus;
+#[cfg(feature = "registry")]
+pub mod registry;
+#[cfg(feature = "slack")]
+pub mod slack;
+#[cfg(feature = "tower")]
+pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use breaker::{BreakerRef, Builder, CircuitBreaker, Guard, Info, Outcome};
 pub use clock::{Clock, ManualClock, MonotonicClock};

@@ -13,11 +13,25 @@
 //! listeners still run, and the breaker goes on. A slow listener delays
 //! only the thread delivering; listeners that do network I/O should hand
 //! the event to a queue of their own.
+//!
+//! # Lifecycle
+//!
+//! A listener that keeps state per breaker (a metric series, a chat thread)
+//! learns when a breaker appears and when it goes away:
+//! [`on_created`](Listener::on_created) runs once when
+//! [`build`](crate::Builder::build) succeeds, with the new breaker's
+//! [`Info`], and [`on_removed`](Listener::on_removed) runs once when the
+//! breaker is dropped. A registry removes a breaker by dropping its own
+//! handle, so an evicted breaker that a caller still holds is removed when
+//! that caller lets go of it. Two breakers may share a name (an evicted one
+//! still held and its replacement), so a listener that keys its state by
+//! name should count how many are alive.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::breaker::Info;
 use crate::metric::Metric;
 use crate::state::{Command, State};
 
@@ -66,6 +80,18 @@ pub trait Listener: Send + Sync {
     fn on_call(&self, call: &CallEvent<'_>) {
         let _ = call;
     }
+
+    /// Handles the creation of a breaker that uses this listener, with the
+    /// breaker's state and name as built. The default does nothing.
+    fn on_created(&self, info: &Info) {
+        let _ = info;
+    }
+
+    /// Handles the removal of the breaker named `name`: it was dropped and
+    /// sends no more events. The default does nothing.
+    fn on_removed(&self, name: &str) {
+        let _ = name;
+    }
 }
 
 impl<F> Listener for F
@@ -88,6 +114,14 @@ impl<T: Listener + ?Sized> Listener for Arc<T> {
 
     fn on_call(&self, call: &CallEvent<'_>) {
         (**self).on_call(call)
+    }
+
+    fn on_created(&self, info: &Info) {
+        (**self).on_created(info)
+    }
+
+    fn on_removed(&self, name: &str) {
+        (**self).on_removed(name)
     }
 }
 
@@ -205,5 +239,56 @@ impl fmt::Display for Reason {
             Reason::RetryDue => f.write_str("the retry wait was over"),
             Reason::HalfOpenTimeout => f.write_str("the half-open period timed out"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::CircuitBreaker;
+
+    /// Records the lifecycle calls it receives as text.
+    #[derive(Default)]
+    struct Lifecycle {
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Listener for Lifecycle {
+        fn on_transition(&self, transition: &Transition) {
+            let line = format!("transition {} -> {}", transition.from, transition.to);
+            self.calls.lock().unwrap().push(line);
+        }
+
+        fn on_created(&self, info: &Info) {
+            let line = format!("created {} in {}", info.name, info.state);
+            self.calls.lock().unwrap().push(line);
+        }
+
+        fn on_removed(&self, name: &str) {
+            self.calls.lock().unwrap().push(format!("removed {name}"));
+        }
+    }
+
+    #[test]
+    fn lifecycle_hooks_bracket_transitions() {
+        let lifecycle = Arc::new(Lifecycle::default());
+        let breaker = CircuitBreaker::builder()
+            .name("search")
+            .shared_listener(lifecycle.clone())
+            .build()
+            .unwrap();
+        breaker.force_open();
+        drop(breaker);
+
+        assert_eq!(
+            *lifecycle.calls.lock().unwrap(),
+            [
+                "created search in closed",
+                "transition closed -> forced_open",
+                "removed search",
+            ]
+        );
     }
 }

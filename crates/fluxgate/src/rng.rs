@@ -5,7 +5,8 @@
 //! Seeded, a single-threaded sequence of draws is the same on every run.
 
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::sync::{AtomicU64, Ordering};
 
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 

@@ -88,6 +88,14 @@ impl State {
     }
 
     #[inline]
+    /// Returns the state's position in [`State::ALL`], for tables indexed
+    /// by state.
+    #[cfg_attr(not(any(feature = "tracing", feature = "slack")), allow(dead_code))]
+    pub(crate) const fn index(self) -> usize {
+        // The bits number the states in the order of `ALL`.
+        self.to_bits() as usize
+    }
+
     pub(crate) const fn from_bits(bits: u64) -> State {
         match bits {
             0 => State::Closed,
@@ -222,6 +230,13 @@ impl FromStr for Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_is_position_in_all() {
+        for (position, state) in State::ALL.into_iter().enumerate() {
+            assert_eq!(state.index(), position);
+        }
+    }
 
     #[test]
     fn state_names_round_trip() {

@@ -470,6 +470,11 @@ fn probe_limit_rejects_overflow() {
     let third = breaker.try_acquire().unwrap_err();
     assert_eq!(third.state(), State::HalfOpen);
     assert_eq!(third.retry_after(), None);
+    assert_eq!(
+        third.to_string(),
+        "call not permitted: the circuit breaker is half-open and did not admit \
+         this call as a probe"
+    );
 
     drop(first);
     let fourth = breaker.try_acquire().unwrap();
@@ -579,6 +584,23 @@ fn rejection_message_names_state_and_wait() {
     assert_eq!(
         error.to_string(),
         "call not permitted: the circuit breaker is open; retry in 25s"
+    );
+}
+
+#[test]
+fn rejection_message_rounds_wait_up_to_milliseconds() {
+    let (builder, clock, _) = builder(FailureStreak::new(1).unwrap());
+    let breaker = builder.build().unwrap();
+    let _ = breaker.call(fail);
+    clock.advance(Duration::from_nanos(8_989));
+    let error = breaker.call(ok).unwrap_err();
+    assert_eq!(
+        error.rejected().unwrap().retry_after(),
+        Some(secs(30) - Duration::from_nanos(8_989))
+    );
+    assert_eq!(
+        error.to_string(),
+        "call not permitted: the circuit breaker is open; retry in 30s"
     );
 }
 

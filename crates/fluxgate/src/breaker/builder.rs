@@ -220,7 +220,9 @@ impl<K> Builder<K> {
         self
     }
 
-    /// Builds the breaker, in `Closed` with an empty window.
+    /// Builds the breaker, in `Closed` with an empty window, and passes its
+    /// [`info`](CircuitBreaker::info) to every listener's
+    /// [`on_created`](Listener::on_created).
     ///
     /// # Errors
     ///
@@ -252,10 +254,14 @@ impl<K> Builder<K> {
             .unwrap_or_else(|| Arc::new(MonotonicClock::new()));
         let rng = self.seed.map_or_else(Rng::from_entropy, Rng::seeded);
         let machine = Machine::new(self.name, rules, self.listeners, clock, rng);
-        Ok(CircuitBreaker {
+        let breaker = CircuitBreaker {
             tracker: self.tracker,
             machine,
-        })
+        };
+        if breaker.machine.has_listeners() {
+            breaker.machine.announce_created(&breaker.info());
+        }
+        Ok(breaker)
     }
 }
 

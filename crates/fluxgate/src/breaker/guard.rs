@@ -120,19 +120,7 @@ impl<B: BreakerRef> Guard<B> {
     fn finish(&mut self, outcome: Outcome) {
         self.reported = true;
         let machine = &self.breaker.breaker().machine;
-        if outcome == Outcome::Success
-            && self.duration.is_none()
-            && self.ticket.started.is_none()
-            && machine.success_changes_nothing(&self.ticket)
-        {
-            return;
-        }
-        let duration = self.duration.unwrap_or_else(|| {
-            self.ticket
-                .started
-                .map(|started| machine.clock.now().saturating_sub(started))
-        });
-        machine.complete(&self.ticket, outcome, duration);
+        machine.finish(&self.ticket, outcome, self.duration);
     }
 }
 

@@ -2,8 +2,7 @@
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
@@ -16,9 +15,29 @@ use crate::permits::Permit;
 use crate::retries::Retry;
 use crate::rng::Rng;
 use crate::state::{Command, State};
+use crate::sync::{AtomicU32, AtomicU64, Mutex, MutexGuard, Ordering};
 use crate::trippers::{Context, Tripper};
-use crate::windows::tagged::{CachePadded, TaggedCounter, tag_of_epoch};
+use crate::windows::tagged::{CachePadded, TaggedCounter, overwrite, tag_of_epoch};
 use crate::windows::{Recorded, Window, WindowState};
+
+/// Settles an admitted call that ends without reporting its outcome: a
+/// failure when it is dropped while its thread unwinds from a panic, and
+/// nothing but a freed probe slot when it is dropped otherwise, as a
+/// cancelled future is. `forget` it once the call has returned.
+pub(crate) struct Unreported<'a> {
+    pub(crate) machine: &'a Machine,
+    pub(crate) ticket: Ticket,
+}
+
+impl Drop for Unreported<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.machine.finish(&self.ticket, Outcome::Failure, None);
+        } else {
+            self.machine.release(&self.ticket);
+        }
+    }
+}
 
 /// `ready_at` when the retry strategy never lets a probe through.
 const NEVER: u64 = u64::MAX;
@@ -76,6 +95,18 @@ pub(crate) struct Machine {
     observers: Box<[Arc<dyn Listener>]>,
     pub(crate) clock: Arc<dyn Clock>,
     rng: Rng,
+}
+
+/// Frees a call's probe slot when dropped, even while unwinding.
+struct SlotRelease<'a> {
+    machine: &'a Machine,
+    ticket: &'a Ticket,
+}
+
+impl Drop for SlotRelease<'_> {
+    fn drop(&mut self) {
+        self.machine.release(self.ticket);
+    }
 }
 
 /// A consistent view of the machine at one moment.
@@ -237,21 +268,55 @@ impl Machine {
         }
     }
 
+    /// Finishes an admitted call with `outcome`. `given` overrides the
+    /// measured duration: `Some(None)` records none.
+    ///
+    /// An untimed success that changes nothing returns after a few loads,
+    /// inlined into the caller; everything else goes out of line.
+    #[inline]
+    pub(crate) fn finish(
+        &self,
+        ticket: &Ticket,
+        outcome: Outcome,
+        given: Option<Option<Duration>>,
+    ) {
+        if outcome == Outcome::Success
+            && given.is_none()
+            && ticket.started.is_none()
+            && self.success_changes_nothing(ticket)
+        {
+            return;
+        }
+        self.finish_changed(ticket, outcome, given);
+    }
+
+    #[inline(never)]
+    fn finish_changed(&self, ticket: &Ticket, outcome: Outcome, given: Option<Option<Duration>>) {
+        let duration = given.unwrap_or_else(|| {
+            ticket
+                .started
+                .map(|started| self.clock.now().saturating_sub(started))
+        });
+        self.complete(ticket, outcome, duration);
+    }
+
     /// Records the outcome of an admitted call, evaluates the tripper, frees
     /// the call's probe slot and notifies the call observers.
-    #[inline]
     pub(crate) fn complete(&self, ticket: &Ticket, outcome: Outcome, duration: Option<Duration>) {
         let failed = match outcome {
             Outcome::Success => false,
             Outcome::Failure => true,
             Outcome::Ignored => return self.ignore(ticket, duration),
         };
+        // The tripper is user code: if it panics, the slot is still freed.
+        let slot = SlotRelease {
+            machine: self,
+            ticket,
+        };
         if ticket.state.records_outcomes() {
             self.record(ticket, failed, duration);
         }
-        if ticket.probe {
-            self.release(ticket);
-        }
+        drop(slot);
         if !self.observers.is_empty() {
             let result = if failed {
                 CallResult::Failure
@@ -300,6 +365,7 @@ impl Machine {
     }
 
     /// Tells the call observers about a rejected call.
+    #[inline]
     pub(crate) fn observe_rejection(&self, rejected: &Rejected) {
         if !self.observers.is_empty() {
             self.observe(rejected.state(), CallResult::Rejected, None);
@@ -361,7 +427,7 @@ impl Machine {
             Recorded::Unchanged => self.window.metric(ticket.epoch, || self.clock.now()),
         };
         let consecutive_failures = if failed {
-            match self.streak.add(tag, 1) {
+            match self.streak.increment_saturating(tag) {
                 Some(streak) => streak,
                 None => return,
             }
@@ -421,26 +487,32 @@ impl Machine {
         let from = word.state();
         let epoch = word.epoch() + 1;
 
+        // User code (the retry strategy, the clock's wall time) runs before
+        // anything changes, so a panic in it leaves the period as it was.
         let reopens = self.next_reopens(from, to);
         let nanos = duration_to_nanos(now);
-        // Relaxed stores: published by the Release store of the word below.
+        let ready_at = (to == State::Open).then(|| {
+            let wait = self.rules.retry.wait(reopens, self.rng.next_f64());
+            wait.map_or(NEVER, |wait| {
+                nanos.saturating_add(duration_to_nanos(wait)).min(NEVER - 1)
+            })
+        });
+        let at_wall = reason.is_some().then(|| self.clock.to_system_time(now));
+
+        // Relaxed stores: published by the Release swap of the word below.
         self.reopens.store(reopens, Ordering::Relaxed);
         self.changed_at.store(nanos, Ordering::Relaxed);
-        if to == State::Open {
-            let wait = self.rules.retry.wait(reopens, self.rng.next_f64());
-            let ready_at = wait.map_or(NEVER, |wait| {
-                nanos.saturating_add(duration_to_nanos(wait)).min(NEVER - 1)
-            });
+        if let Some(ready_at) = ready_at {
             self.ready_at.store(ready_at, Ordering::Relaxed);
         }
         self.start_period(epoch, to);
 
-        // Release: publishes the period fields stored above. A plain store
-        // is enough: only probe counts change the word outside this lock,
-        // and the new period starts with none.
-        self.word.store(Word::new(epoch, to).0, Ordering::Release);
+        // Release: publishes the period fields stored above. Only probe
+        // counts change the word outside this lock, and the new period
+        // starts with none, so the old count is simply overwritten.
+        overwrite(&self.word, Word::new(epoch, to).0, Ordering::Release);
 
-        let Some(reason) = reason else {
+        let (Some(reason), Some(at_wall)) = (reason, at_wall) else {
             return true;
         };
         outbox.queue.push_back(Transition {
@@ -448,7 +520,7 @@ impl Machine {
             from,
             to,
             at: now,
-            at_wall: self.clock.to_system_time(now),
+            at_wall,
             reopens,
             reason,
         });
@@ -495,6 +567,43 @@ impl Machine {
         outbox.delivering = false;
     }
 
+    /// Starts period `epoch` in `Closed` with `streak` consecutive
+    /// failures, as if `epoch` transitions had happened, so tests can reach
+    /// counter limits.
+    #[cfg(test)]
+    pub(crate) fn restart_at(&self, epoch: u64, streak: u64) {
+        let _outbox = lock(&self.outbox);
+        self.start_period(epoch, State::Closed);
+        self.streak.reset(tag_of_epoch(epoch), streak);
+        // SeqCst: tests only, which run no call meanwhile.
+        overwrite(
+            &self.word,
+            Word::new(epoch, State::Closed).0,
+            Ordering::SeqCst,
+        );
+    }
+
+    /// Sets the reopen count, so tests can reach its limit.
+    #[cfg(test)]
+    pub(crate) fn set_reopens(&self, reopens: u32) {
+        let _outbox = lock(&self.outbox);
+        // SeqCst: tests only, which run no call meanwhile.
+        self.reopens.store(reopens, Ordering::SeqCst);
+    }
+
+    pub(crate) fn has_listeners(&self) -> bool {
+        !self.listeners.is_empty()
+    }
+
+    /// Tells every listener that the breaker exists, with its first state.
+    pub(crate) fn announce_created(&self, info: &crate::breaker::Info) {
+        for listener in self.listeners.iter() {
+            // Isolated like a transition: a panicking listener must not
+            // fail the build or stop the others.
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_created(info)));
+        }
+    }
+
     pub(crate) fn snapshot(&self) -> Snapshot {
         // Holding the transition lock keeps the period from changing while
         // its fields are read.
@@ -509,6 +618,15 @@ impl Machine {
             consecutive_failures: self.streak.get(tag_of_epoch(word.epoch())),
             metric,
             probes_in_flight: word.in_flight(),
+        }
+    }
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        for listener in self.listeners.iter() {
+            // A panic must not escape a destructor, which could abort.
+            let _ = catch_unwind(AssertUnwindSafe(|| listener.on_removed(&self.name)));
         }
     }
 }

@@ -2,6 +2,8 @@
 
 mod builder;
 mod guard;
+#[cfg(test)]
+mod limits;
 mod machine;
 mod word;
 
@@ -111,10 +113,27 @@ impl<K> CircuitBreaker<K> {
         F: FnOnce() -> Result<T, E>,
         K: Tracker<E>,
     {
-        let guard = self.try_acquire()?;
-        let result = f();
-        guard.record_result(&result);
+        let ticket = self.admit()?;
+        let result = self.run(&ticket, f);
+        let outcome = match &result {
+            Ok(_) => Outcome::Success,
+            Err(error) if self.tracker.is_failure(error) => Outcome::Failure,
+            Err(_) => Outcome::Ignored,
+        };
+        self.machine.finish(&ticket, outcome, None);
         result.map_err(Error::Inner)
+    }
+
+    /// Runs an admitted call's function, recording a failure if it panics.
+    #[inline]
+    fn run<R>(&self, ticket: &machine::Ticket, f: impl FnOnce() -> R) -> R {
+        let unreported = machine::Unreported {
+            machine: &self.machine,
+            ticket: *ticket,
+        };
+        let result = f();
+        std::mem::forget(unreported);
+        result
     }
 
     /// Runs `f` like [`call`](Self::call) and classifies its result with
@@ -150,9 +169,10 @@ impl<K> CircuitBreaker<K> {
         F: FnOnce() -> Result<T, E>,
         C: FnOnce(&Result<T, E>) -> Outcome,
     {
-        let guard = self.try_acquire()?;
-        let result = f();
-        guard.record(classify(&result));
+        let ticket = self.admit()?;
+        let result = self.run(&ticket, f);
+        let outcome = classify(&result);
+        self.machine.finish(&ticket, outcome, None);
         result.map_err(Error::Inner)
     }
 
@@ -208,9 +228,19 @@ impl<K> CircuitBreaker<K> {
         Fut: Future<Output = Result<T, E>>,
         K: Tracker<E>,
     {
-        let guard = self.try_acquire()?;
+        let ticket = self.admit()?;
+        let unreported = machine::Unreported {
+            machine: &self.machine,
+            ticket,
+        };
         let result = f().await;
-        guard.record_result(&result);
+        std::mem::forget(unreported);
+        let outcome = match &result {
+            Ok(_) => Outcome::Success,
+            Err(error) if self.tracker.is_failure(error) => Outcome::Failure,
+            Err(_) => Outcome::Ignored,
+        };
+        self.machine.finish(&ticket, outcome, None);
         result.map_err(Error::Inner)
     }
 
@@ -251,6 +281,7 @@ impl<K> CircuitBreaker<K> {
         Ok(Guard::new(self, ticket))
     }
 
+    #[inline]
     fn admit(&self) -> Result<machine::Ticket, Rejected> {
         self.machine.admit().inspect_err(|rejected| {
             self.machine.observe_rejection(rejected);
@@ -454,7 +485,7 @@ pub struct Info {
     /// closed.
     pub reopens: u32,
     /// Failures recorded since the last success, or since the circuit
-    /// last closed or went half-open.
+    /// last closed or went half-open. The count stops at 2^48 − 1.
     pub consecutive_failures: u64,
     /// Probes running now, in `HalfOpen`.
     pub probes_in_flight: u32,

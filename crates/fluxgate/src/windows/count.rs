@@ -1,12 +1,12 @@
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(test)]
 use std::time::Duration;
 
-use super::tagged::{CachePadded, TaggedCounter, pack, tag, value};
+use super::tagged::{CachePadded, TaggedCounter, overwrite, pack, tag, value};
 use crate::error::ConfigError;
 use crate::metric::{MAX_SLOW_THRESHOLDS, Metric, Sample, SlowThresholds};
+use crate::sync::{AtomicU64, Ordering};
 
 /// A window over the last `size` recorded outcomes.
 ///
@@ -87,7 +87,12 @@ pub(crate) struct CountState {
     head: CachePadded<TaggedCounter>,
     failures: TaggedCounter,
     untimed: TaggedCounter,
-    duration_micros: TaggedCounter,
+    // The summed durations in microseconds, split at bit 24 into two
+    // counters: one 48-bit counter would overflow once the window's total
+    // passed about 4.5 years (a million 140-second calls). Calls shorter
+    // than 16.7 s leave the high counter alone.
+    duration_low: TaggedCounter,
+    duration_high: TaggedCounter,
     slow: [TaggedCounter; MAX_SLOW_THRESHOLDS],
     thresholds: SlowThresholds,
     // Whether samples carry durations; without them only `head`,
@@ -109,7 +114,8 @@ impl CountState {
             head: CachePadded::default(),
             failures: TaggedCounter::default(),
             untimed: TaggedCounter::default(),
-            duration_micros: TaggedCounter::default(),
+            duration_low: TaggedCounter::default(),
+            duration_high: TaggedCounter::default(),
             slow: Default::default(),
             thresholds,
             keeps_durations,
@@ -197,11 +203,12 @@ impl CountState {
         let counted = |sample: Sample, flag: bool| i64::from(sample.is_occupied() && flag);
         let failed = counted(new, new.failed()) - counted(old, old.failed());
         let untimed = counted(new, !new.is_timed()) - counted(old, !old.is_timed());
-        let micros =
-            new.duration_micros().unwrap_or(0) as i64 - old.duration_micros().unwrap_or(0) as i64;
+        let (new_high, new_low) = split_micros(new);
+        let (old_high, old_low) = split_micros(old);
         add_if_nonzero(&self.failures, tag_now, failed);
         add_if_nonzero(&self.untimed, tag_now, untimed);
-        add_if_nonzero(&self.duration_micros, tag_now, micros);
+        add_if_nonzero(&self.duration_low, tag_now, new_low - old_low);
+        add_if_nonzero(&self.duration_high, tag_now, new_high - old_high);
 
         let changed = old.slow_mask() ^ new.slow_mask();
         for (index, counter) in self.slow.iter().enumerate() {
@@ -220,7 +227,8 @@ impl CountState {
         if self.keeps_durations {
             metric.set_durations(
                 self.untimed.get_clamped(tag_now),
-                self.duration_micros.get_clamped(tag_now),
+                (self.duration_high.get_clamped(tag_now) << DURATION_SPLIT)
+                    + self.duration_low.get_clamped(tag_now),
             );
         }
         for (index, counter) in self.slow.iter().take(self.thresholds.len()).enumerate() {
@@ -233,10 +241,16 @@ impl CountState {
     pub(crate) fn reset(&self, tag_now: u16) {
         for slot in self.slots.iter() {
             // Relaxed: see the module docs of `tagged`.
-            slot.store(pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
+            overwrite(slot, pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
         }
         self.head.reset(tag_now, 0);
-        for counter in [&self.failures, &self.untimed, &self.duration_micros] {
+        let totals = [
+            &self.failures,
+            &self.untimed,
+            &self.duration_low,
+            &self.duration_high,
+        ];
+        for counter in totals {
             counter.reset(tag_now, 0);
         }
         for counter in &self.slow {
@@ -254,6 +268,20 @@ pub(crate) enum Recording {
     Unchanged,
     /// The sample went into the window.
     Changed,
+}
+
+/// The bit at which a sample's microseconds split into the high and the low
+/// duration counters. Each counter then stays below 2^45 even in a window
+/// of a million samples of the longest kept duration (2^41 µs).
+const DURATION_SPLIT: u32 = 24;
+
+/// Returns a sample's kept microseconds above and below `DURATION_SPLIT`.
+fn split_micros(sample: Sample) -> (i64, i64) {
+    let micros = sample.duration_micros().unwrap_or(0) as i64;
+    (
+        micros >> DURATION_SPLIT,
+        micros & ((1 << DURATION_SPLIT) - 1),
+    )
 }
 
 fn add_if_nonzero(counter: &TaggedCounter, tag_now: u16, delta: i64) {
@@ -348,6 +376,67 @@ mod tests {
         assert_eq!(window.record(1, outcome(false)), Recording::Changed);
         assert_eq!(window.metric(1).total_count(), 1);
         assert_eq!(window.metric(1).failure_count(), 0);
+    }
+
+    #[test]
+    fn long_durations_sum_without_overflow() {
+        // A thousand samples of the longest kept duration, 2^41 - 1 µs,
+        // sum to about 2^51 µs, past what one 48-bit counter holds.
+        let window = CountState::new(
+            CountWindow::new(1_000).unwrap(),
+            SlowThresholds::default(),
+            true,
+        );
+        let longest = Duration::from_micros((1 << 41) - 1);
+        let sample = Sample::new(false, Some(longest), 0);
+        for _ in 0..1_000 {
+            window.record(0, sample);
+        }
+        let metric = window.metric(0);
+        assert_eq!(metric.timed_count(), 1_000);
+        assert_eq!(metric.total_duration(), Some(longest * 1_000));
+        assert_eq!(metric.avg_duration(), Some(longest));
+
+        window.record(0, Sample::new(false, Some(Duration::from_micros(5)), 0));
+        let expected = longest * 999 + Duration::from_micros(5);
+        assert_eq!(window.metric(0).total_duration(), Some(expected));
+    }
+
+    #[test]
+    fn matches_a_plain_queue_across_position_wrap() {
+        // Positions wrap from twice the size back to the size; compare the
+        // totals with a plain queue over several wraps.
+        const SIZE: usize = 5;
+        let window = CountState::new(
+            CountWindow::new(SIZE).unwrap(),
+            SlowThresholds::default(),
+            true,
+        );
+        let mut queue = std::collections::VecDeque::new();
+        for step in 0u64..40 {
+            let failed = step % 3 == 0;
+            let micros = step * 17_000_001;
+            window.record(
+                0,
+                Sample::new(failed, Some(Duration::from_micros(micros)), 0),
+            );
+            queue.push_back((failed, micros));
+            if queue.len() > SIZE {
+                queue.pop_front();
+            }
+
+            let metric = window.metric(0);
+            let failures = queue.iter().filter(|(failed, _)| *failed).count() as u64;
+            let micros: u64 = queue.iter().map(|(_, micros)| micros).sum();
+            assert_eq!(metric.total_count(), queue.len() as u64, "step {step}");
+            assert_eq!(metric.failure_count(), failures, "step {step}");
+            assert_eq!(
+                metric.total_duration(),
+                Some(Duration::from_micros(micros)),
+                "step {step}"
+            );
+            assert!(window.head.raw_value() < 2 * SIZE as u64, "step {step}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub(crate) mod tagged;
 mod time;
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 pub use count::CountWindow;
@@ -26,6 +26,7 @@ use tagged::tag_of_epoch;
 use time::TimeState;
 
 use crate::metric::{Metric, Sample, SlowThresholds};
+use crate::sync::{Mutex, MutexGuard, Ordering, fence};
 
 /// A window of either kind, as the breaker builder takes it.
 ///
@@ -142,7 +143,16 @@ impl WindowState {
                 match state.record(tag, sample) {
                     Recording::Stale => Recorded::Stale,
                     Recording::Unchanged => Recorded::Unchanged,
-                    Recording::Changed => Recorded::Changed(state.metric(tag)),
+                    Recording::Changed => {
+                        // SeqCst: of several calls recording at once, the one
+                        // whose fence comes last reads every update the others
+                        // made before theirs, so at least one call judges the
+                        // window with all their outcomes in it. Relaxed reads
+                        // alone could each miss the other's update, and a
+                        // window that should trip would not.
+                        fence(Ordering::SeqCst);
+                        Recorded::Changed(state.metric(tag))
+                    }
                 }
             }
             WindowState::Time(period) => {
@@ -151,8 +161,7 @@ impl WindowState {
                 if period.epoch != epoch {
                     return Recorded::Stale;
                 }
-                period.window.record(sample, now);
-                Recorded::Changed(period.window.metric(now))
+                Recorded::Changed(period.window.record(sample, now))
             }
         }
     }

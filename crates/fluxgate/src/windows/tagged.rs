@@ -13,13 +13,13 @@
 //! apart for the nanoseconds between that check and the window update.
 //!
 //! Every access here uses `Relaxed` ordering: each word is a counter of its
-//! own, nothing else is published through it, and the reset stores before a
-//! transition are ordered by the `Release` store of the state word that the
-//! next period's calls `Acquire`.
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//! own, nothing else is published through it, and the resets before a
+//! transition are ordered by the `Release` swap of the state word that the
+//! next period's calls `Acquire`. A recording call reads the totals after a
+//! `SeqCst` fence (see `WindowState::record`).
 
 use crate::metric::SAMPLE_BITS;
+use crate::sync::{AtomicU64, Ordering};
 
 const VALUE_MASK: u64 = (1 << SAMPLE_BITS) - 1;
 
@@ -49,6 +49,20 @@ pub(crate) fn signed_value(word: u64) -> i64 {
     ((word << (64 - SAMPLE_BITS)) as i64) >> (64 - SAMPLE_BITS)
 }
 
+/// Replaces the value of `word`, ordered after every update it overwrites.
+///
+/// On real hardware a plain store would do: all stores to one word fall in
+/// one order. The model checker `loom` orders a plain store only after what
+/// its own thread has seen, and then lets a later read-modify-write read an
+/// update of another thread that the store overwrote, which no hardware
+/// does. A swap reads the value it replaces, so every model agrees on its
+/// place. It costs a locked exchange per word, and words are overwritten
+/// only by transitions.
+#[inline]
+pub(crate) fn overwrite(word: &AtomicU64, value: u64, ordering: Ordering) {
+    word.swap(value, ordering);
+}
+
 /// A counter of one period, tagged as above.
 #[derive(Debug, Default)]
 pub(crate) struct TaggedCounter(AtomicU64);
@@ -60,6 +74,14 @@ impl TaggedCounter {
         let step = delta as u64;
         let old = self.update(tag_now, |current| current.wrapping_add(step))?;
         Some(value(old.wrapping_add(step)))
+    }
+
+    /// Adds one if the counter belongs to period `tag`, stopping at its
+    /// maximum, 2^48 − 1. Returns the new value, or `None` when the period
+    /// is over.
+    pub(crate) fn increment_saturating(&self, tag_now: u16) -> Option<u64> {
+        let old = self.update(tag_now, |current| (current + 1).min(VALUE_MASK))?;
+        Some((old + 1).min(VALUE_MASK))
     }
 
     /// Replaces the value with `next(value)` if the counter belongs to
@@ -127,7 +149,7 @@ impl TaggedCounter {
 
     /// Starts period `tag` with `value`.
     pub(crate) fn reset(&self, tag_now: u16, start: u64) {
-        self.0.store(pack(tag_now, start), Ordering::Relaxed);
+        overwrite(&self.0, pack(tag_now, start), Ordering::Relaxed);
     }
 
     /// Returns the value, whatever its period.
@@ -164,6 +186,16 @@ mod tests {
         assert_eq!(counter.add(8, 1), None);
         assert_eq!(counter.get(7), 2);
         assert_eq!(counter.get(8), 0);
+    }
+
+    #[test]
+    fn increment_stops_at_max() {
+        let counter = TaggedCounter::default();
+        counter.reset(4, VALUE_MASK - 1);
+        assert_eq!(counter.increment_saturating(4), Some(VALUE_MASK));
+        assert_eq!(counter.increment_saturating(4), Some(VALUE_MASK));
+        assert_eq!(counter.get(4), VALUE_MASK);
+        assert_eq!(counter.increment_saturating(5), None);
     }
 
     #[test]

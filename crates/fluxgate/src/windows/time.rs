@@ -90,6 +90,8 @@ struct Bucket {
 pub(crate) struct TimeState {
     buckets: Box<[Bucket]>,
     newest: Option<u64>,
+    // The bucket of the newest second.
+    newest_index: usize,
     total: Metric,
 }
 
@@ -102,14 +104,15 @@ impl TimeState {
         TimeState {
             buckets: vec![empty; window.seconds.get() as usize].into_boxed_slice(),
             newest: None,
+            newest_index: 0,
             total: Metric::empty(thresholds),
         }
     }
 
-    pub(crate) fn record(&mut self, sample: Sample, now: Duration) {
+    /// Records `sample` at `now` and returns the metric after it.
+    pub(crate) fn record(&mut self, sample: Sample, now: Duration) -> Metric {
         let second = self.advance(now.as_secs());
-        let index = self.index(second);
-        let bucket = &mut self.buckets[index];
+        let bucket = &mut self.buckets[self.newest_index];
         if bucket.second != second {
             // A bucket left behind by a jump of a whole window or more; its
             // outcomes were already dropped from the total.
@@ -118,6 +121,7 @@ impl TimeState {
         }
         bucket.metric.add(sample);
         self.total.add(sample);
+        self.total
     }
 
     pub(crate) fn metric(&mut self, now: Duration) -> Metric {
@@ -140,6 +144,7 @@ impl TimeState {
         let size = self.buckets.len() as u64;
         let Some(newest) = self.newest else {
             self.newest = Some(second);
+            self.newest_index = self.index(second);
             return second;
         };
         if second <= newest {
@@ -150,10 +155,16 @@ impl TimeState {
             // Every bucket is older than the window now; the stale ones are
             // reset when they are next written.
             self.total.clear();
+            self.newest_index = self.index(second);
         } else {
             for entering in newest + 1..=second {
-                let index = self.index(entering);
-                let bucket = &mut self.buckets[index];
+                // Stepping one second at a time, the index steps too, which
+                // spares a division per call.
+                self.newest_index += 1;
+                if self.newest_index == self.buckets.len() {
+                    self.newest_index = 0;
+                }
+                let bucket = &mut self.buckets[self.newest_index];
                 // The bucket holds a second `s ≡ entering (mod size)` with
                 // `s <= entering - size`; it still counts if it was inside
                 // the window that ended at `newest`.
