@@ -107,6 +107,7 @@ impl Default for MonotonicClock {
 }
 
 impl Clock for MonotonicClock {
+    #[inline]
     fn now(&self) -> Duration {
         self.source.elapsed()
     }
@@ -177,6 +178,31 @@ impl Clock for ManualClock {
     fn now(&self) -> Duration {
         // Relaxed: as in `advance`.
         Duration::from_nanos(self.nanos.load(Ordering::Relaxed))
+    }
+}
+
+/// A breaker's clock: the default monotonic clock, called directly so the
+/// compiler can inline it, or any other clock through its trait object.
+#[derive(Debug)]
+pub(crate) enum TimeSource {
+    Monotonic(MonotonicClock),
+    Shared(Arc<dyn Clock>),
+}
+
+impl TimeSource {
+    #[inline]
+    pub(crate) fn now(&self) -> Duration {
+        match self {
+            TimeSource::Monotonic(clock) => clock.now(),
+            TimeSource::Shared(clock) => clock.now(),
+        }
+    }
+
+    pub(crate) fn to_system_time(&self, reading: Duration) -> SystemTime {
+        match self {
+            TimeSource::Monotonic(clock) => clock.to_system_time(reading),
+            TimeSource::Shared(clock) => clock.to_system_time(reading),
+        }
     }
 }
 

@@ -360,8 +360,12 @@ fn set_bits(mask: u8) -> impl Iterator<Item = usize> {
 }
 
 /// Saturates at `u64::MAX` nanoseconds, about 584 years.
+#[inline]
 pub(crate) fn duration_to_nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+    duration
+        .as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(duration.subsec_nanos()))
 }
 
 /// One recorded outcome, packed into the low 48 bits of a word so a count

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::CircuitBreaker;
 use super::machine::{Machine, Rules};
 use super::word::MAX_IN_FLIGHT;
-use crate::clock::{Clock, MonotonicClock};
+use crate::clock::{Clock, MonotonicClock, TimeSource};
 use crate::error::ConfigError;
 use crate::listeners::Listener;
 use crate::metric::{MAX_SLOW_THRESHOLDS, SlowThresholds};
@@ -251,7 +251,7 @@ impl<K> Builder<K> {
         };
         let clock = self
             .clock
-            .unwrap_or_else(|| Arc::new(MonotonicClock::new()));
+            .map_or_else(|| TimeSource::Monotonic(MonotonicClock::new()), TimeSource::Shared);
         let rng = self.seed.map_or_else(Rng::from_entropy, Rng::seeded);
         let machine = Machine::new(self.name, rules, self.listeners, clock, rng);
         let breaker = CircuitBreaker {

@@ -36,16 +36,18 @@ use crate::trackers::Tracker;
 pub struct Guard<B: BreakerRef> {
     breaker: B,
     ticket: Ticket,
+    started: Option<Duration>,
     // `Some` once `set_duration` overrides the measured duration.
     duration: Option<Option<Duration>>,
     reported: bool,
 }
 
 impl<B: BreakerRef> Guard<B> {
-    pub(crate) fn new(breaker: B, ticket: Ticket) -> Self {
+    pub(crate) fn new(breaker: B, ticket: Ticket, started: Option<Duration>) -> Self {
         Guard {
             breaker,
             ticket,
+            started,
             duration: None,
             reported: false,
         }
@@ -53,12 +55,12 @@ impl<B: BreakerRef> Guard<B> {
 
     /// Returns the state in which the call was admitted.
     pub fn state(&self) -> State {
-        self.ticket.state
+        self.ticket.state()
     }
 
     /// Returns `true` when the call is a half-open probe holding a slot.
     pub fn is_probe(&self) -> bool {
-        self.ticket.probe
+        self.ticket.probe()
     }
 
     /// Sets the duration to record in place of the time measured since
@@ -120,7 +122,7 @@ impl<B: BreakerRef> Guard<B> {
     fn finish(&mut self, outcome: Outcome) {
         self.reported = true;
         let machine = &self.breaker.breaker().machine;
-        machine.finish(&self.ticket, outcome, self.duration);
+        machine.finish(&self.ticket, outcome, self.started, self.duration);
     }
 }
 
@@ -177,8 +179,8 @@ mod sealed {
 impl<B: BreakerRef> fmt::Debug for Guard<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Guard")
-            .field("state", &self.ticket.state)
-            .field("probe", &self.ticket.probe)
+            .field("state", &self.ticket.state())
+            .field("probe", &self.ticket.probe())
             .finish_non_exhaustive()
     }
 }

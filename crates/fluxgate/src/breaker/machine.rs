@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::word::{ONE_PROBE, Word};
 use crate::breaker::Outcome;
-use crate::clock::Clock;
+use crate::clock::TimeSource;
 use crate::error::Rejected;
 use crate::listeners::{CallEvent, CallResult, Listener, Reason, Transition};
 use crate::metric::{Metric, Sample, SlowThresholds, duration_to_nanos};
@@ -27,12 +27,14 @@ use crate::windows::{Recorded, Window, WindowState};
 pub(crate) struct Unreported<'a> {
     pub(crate) machine: &'a Machine,
     pub(crate) ticket: Ticket,
+    pub(crate) started: Option<Duration>,
 }
 
 impl Drop for Unreported<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.machine.finish(&self.ticket, Outcome::Failure, None);
+            self.machine
+                .finish(&self.ticket, Outcome::Failure, self.started, None);
         } else {
             self.machine.release(&self.ticket);
         }
@@ -42,13 +44,35 @@ impl Drop for Unreported<'_> {
 /// `ready_at` when the retry strategy never lets a probe through.
 const NEVER: u64 = u64::MAX;
 
-/// A call's admission: the state period it belongs to and what it owes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ticket {
-    pub(crate) epoch: u64,
-    pub(crate) state: State,
-    pub(crate) probe: bool,
-    pub(crate) started: Option<Duration>,
+/// A call's admission in one word: the state word it was admitted under,
+/// with the probe count replaced by a flag for holding a probe slot.
+///
+/// One word keeps the call path free of store-forwarding stalls: a ticket
+/// built from several narrow stores and then copied with one wide load
+/// would make the processor wait on every call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ticket(Word);
+
+impl Ticket {
+    #[inline]
+    fn new(word: Word, probe: bool) -> Ticket {
+        Ticket(word.with_probe_flag(probe))
+    }
+
+    #[inline]
+    pub(crate) fn epoch(self) -> u64 {
+        self.0.epoch()
+    }
+
+    #[inline]
+    pub(crate) fn state(self) -> State {
+        self.0.state()
+    }
+
+    #[inline]
+    pub(crate) fn probe(self) -> bool {
+        self.0.in_flight() != 0
+    }
 }
 
 /// The rules a machine runs, fixed at construction.
@@ -93,7 +117,7 @@ pub(crate) struct Machine {
     listeners: Box<[Arc<dyn Listener>]>,
     // The listeners that also observe every call.
     observers: Box<[Arc<dyn Listener>]>,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: TimeSource,
     rng: Rng,
 }
 
@@ -131,7 +155,7 @@ impl Machine {
         name: Arc<str>,
         rules: Rules,
         listeners: Vec<Arc<dyn Listener>>,
-        clock: Arc<dyn Clock>,
+        clock: TimeSource,
         rng: Rng,
     ) -> Machine {
         let observers = listeners
@@ -172,15 +196,16 @@ impl Machine {
     pub(crate) fn admit(&self) -> Result<Ticket, Rejected> {
         // Acquire: as in `state`.
         let word = Word(self.word.load(Ordering::Acquire));
-        if word.admits_freely() && !self.rules.timed {
-            return Ok(Ticket {
-                epoch: word.epoch(),
-                state: word.state(),
-                probe: false,
-                started: None,
-            });
+        if word.admits_freely() {
+            return Ok(Ticket::new(word, false));
         }
         self.admit_slowly()
+    }
+
+    /// Returns the time a call starts, when the breaker times its calls.
+    #[inline]
+    pub(crate) fn start(&self) -> Option<Duration> {
+        self.rules.timed.then(|| self.clock.now())
     }
 
     fn admit_slowly(&self) -> Result<Ticket, Rejected> {
@@ -199,13 +224,7 @@ impl Machine {
                     None => continue,
                 },
             };
-            let started = self.rules.timed.then(|| self.clock.now());
-            return Ok(Ticket {
-                epoch: word.epoch(),
-                state: word.state(),
-                probe,
-                started,
-            });
+            return Ok(Ticket::new(word, probe));
         }
     }
 
@@ -278,24 +297,29 @@ impl Machine {
         &self,
         ticket: &Ticket,
         outcome: Outcome,
+        started: Option<Duration>,
         given: Option<Option<Duration>>,
     ) {
         if outcome == Outcome::Success
             && given.is_none()
-            && ticket.started.is_none()
+            && started.is_none()
             && self.success_changes_nothing(ticket)
         {
             return;
         }
-        self.finish_changed(ticket, outcome, given);
+        self.finish_changed(ticket, outcome, started, given);
     }
 
     #[inline(never)]
-    fn finish_changed(&self, ticket: &Ticket, outcome: Outcome, given: Option<Option<Duration>>) {
+    fn finish_changed(
+        &self,
+        ticket: &Ticket,
+        outcome: Outcome,
+        started: Option<Duration>,
+        given: Option<Option<Duration>>,
+    ) {
         let duration = given.unwrap_or_else(|| {
-            ticket
-                .started
-                .map(|started| self.clock.now().saturating_sub(started))
+            started.map(|started| self.clock.now().saturating_sub(started))
         });
         self.complete(ticket, outcome, duration);
     }
@@ -313,7 +337,7 @@ impl Machine {
             machine: self,
             ticket,
         };
-        if ticket.state.records_outcomes() {
+        if ticket.state().records_outcomes() {
             self.record(ticket, failed, duration);
         }
         drop(slot);
@@ -323,7 +347,7 @@ impl Machine {
             } else {
                 CallResult::Success
             };
-            self.observe(ticket.state, result, duration);
+            self.observe(ticket.state(), result, duration);
         }
     }
 
@@ -337,10 +361,10 @@ impl Machine {
     /// the caller, and never writes a shared cache line.
     #[inline]
     pub(crate) fn success_changes_nothing(&self, ticket: &Ticket) -> bool {
-        if ticket.probe || !self.observers.is_empty() {
+        if ticket.probe() || !self.observers.is_empty() {
             return false;
         }
-        match ticket.state {
+        match ticket.state() {
             State::Disabled => true,
             State::Closed | State::MetricsOnly => {
                 let WindowState::Count(window) = &self.window else {
@@ -348,8 +372,8 @@ impl Machine {
                 };
                 // Acquire: as in `record`.
                 let word = Word(self.word.load(Ordering::Acquire));
-                let tag = tag_of_epoch(ticket.epoch);
-                word.epoch() != ticket.epoch
+                let tag = tag_of_epoch(ticket.epoch());
+                word.epoch() != ticket.epoch()
                     || (window.is_full_of_plain_successes(tag) && self.streak.get(tag) == 0)
             }
             _ => false,
@@ -360,7 +384,7 @@ impl Machine {
     fn ignore(&self, ticket: &Ticket, duration: Option<Duration>) {
         self.release(ticket);
         if !self.observers.is_empty() {
-            self.observe(ticket.state, CallResult::Ignored, duration);
+            self.observe(ticket.state(), CallResult::Ignored, duration);
         }
     }
 
@@ -389,7 +413,7 @@ impl Machine {
 
     /// Frees the call's probe slot, if it has one, and records nothing.
     pub(crate) fn release(&self, ticket: &Ticket) {
-        if !ticket.probe {
+        if !ticket.probe() {
             return;
         }
         // AcqRel: the slot count belongs to the period named by the epoch;
@@ -398,14 +422,14 @@ impl Machine {
             .word
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |word| {
                 let word = Word(word);
-                (word.epoch() == ticket.epoch && word.in_flight() > 0).then(|| word.0 - ONE_PROBE)
+                (word.epoch() == ticket.epoch() && word.in_flight() > 0).then(|| word.0 - ONE_PROBE)
             });
     }
 
     fn record(&self, ticket: &Ticket, failed: bool, duration: Option<Duration>) {
         // Acquire: pairs with the Release store of the transition that began
         // this period, so the window's reset for it is visible.
-        if Word(self.word.load(Ordering::Acquire)).epoch() != ticket.epoch {
+        if Word(self.word.load(Ordering::Acquire)).epoch() != ticket.epoch() {
             // The call was admitted in a period that has ended.
             return;
         }
@@ -414,8 +438,8 @@ impl Machine {
         let sample = Sample::new(failed, kept, slow_mask);
         let recorded = self
             .window
-            .record(ticket.epoch, sample, || self.clock.now());
-        let tag = tag_of_epoch(ticket.epoch);
+            .record(ticket.epoch(), sample, || self.clock.now());
+        let tag = tag_of_epoch(ticket.epoch());
         let metric = match recorded {
             Recorded::Stale => return,
             Recorded::Changed(metric) => metric,
@@ -424,7 +448,7 @@ impl Machine {
                 // left them, and the tripper already judged exactly this.
                 return;
             }
-            Recorded::Unchanged => self.window.metric(ticket.epoch, || self.clock.now()),
+            Recorded::Unchanged => self.window.metric(ticket.epoch(), || self.clock.now()),
         };
         let consecutive_failures = if failed {
             match self.streak.increment_saturating(tag) {
@@ -437,8 +461,8 @@ impl Machine {
             return;
         };
 
-        let context = Context::new(&metric, ticket.state, consecutive_failures);
-        let verdict = match ticket.state {
+        let context = Context::new(&metric, ticket.state(), consecutive_failures);
+        let verdict = match ticket.state() {
             State::Closed | State::HalfOpen => self.rules.tripper.trips(&context),
             _ => return,
         };
@@ -447,12 +471,12 @@ impl Machine {
             consecutive_failures,
             cause: self.rules.tripper.cause(&context),
         };
-        match (ticket.state, failed, verdict) {
+        match (ticket.state(), failed, verdict) {
             (State::Closed, _, true) | (State::HalfOpen, true, true) => {
-                self.transition(Some(ticket.epoch), State::Open, tripped);
+                self.transition(Some(ticket.epoch()), State::Open, tripped);
             }
             (State::HalfOpen, false, false) => {
-                self.transition(Some(ticket.epoch), State::Closed, || Reason::Recovered {
+                self.transition(Some(ticket.epoch()), State::Closed, || Reason::Recovered {
                     metric,
                     consecutive_failures,
                 });

@@ -114,22 +114,29 @@ impl<K> CircuitBreaker<K> {
         K: Tracker<E>,
     {
         let ticket = self.admit()?;
-        let result = self.run(&ticket, f);
+        let started = self.machine.start();
+        let result = self.run(&ticket, started, f);
         let outcome = match &result {
             Ok(_) => Outcome::Success,
             Err(error) if self.tracker.is_failure(error) => Outcome::Failure,
             Err(_) => Outcome::Ignored,
         };
-        self.machine.finish(&ticket, outcome, None);
+        self.machine.finish(&ticket, outcome, started, None);
         result.map_err(Error::Inner)
     }
 
     /// Runs an admitted call's function, recording a failure if it panics.
     #[inline]
-    fn run<R>(&self, ticket: &machine::Ticket, f: impl FnOnce() -> R) -> R {
+    fn run<R>(
+        &self,
+        ticket: &machine::Ticket,
+        started: Option<Duration>,
+        f: impl FnOnce() -> R,
+    ) -> R {
         let unreported = machine::Unreported {
             machine: &self.machine,
             ticket: *ticket,
+            started,
         };
         let result = f();
         std::mem::forget(unreported);
@@ -170,9 +177,10 @@ impl<K> CircuitBreaker<K> {
         C: FnOnce(&Result<T, E>) -> Outcome,
     {
         let ticket = self.admit()?;
-        let result = self.run(&ticket, f);
+        let started = self.machine.start();
+        let result = self.run(&ticket, started, f);
         let outcome = classify(&result);
-        self.machine.finish(&ticket, outcome, None);
+        self.machine.finish(&ticket, outcome, started, None);
         result.map_err(Error::Inner)
     }
 
@@ -229,9 +237,11 @@ impl<K> CircuitBreaker<K> {
         K: Tracker<E>,
     {
         let ticket = self.admit()?;
+        let started = self.machine.start();
         let unreported = machine::Unreported {
             machine: &self.machine,
             ticket,
+            started,
         };
         let result = f().await;
         std::mem::forget(unreported);
@@ -240,7 +250,7 @@ impl<K> CircuitBreaker<K> {
             Err(error) if self.tracker.is_failure(error) => Outcome::Failure,
             Err(_) => Outcome::Ignored,
         };
-        self.machine.finish(&ticket, outcome, None);
+        self.machine.finish(&ticket, outcome, started, None);
         result.map_err(Error::Inner)
     }
 
@@ -278,7 +288,7 @@ impl<K> CircuitBreaker<K> {
     /// ```
     pub fn try_acquire(&self) -> Result<Guard<&Self>, Rejected> {
         let ticket = self.admit()?;
-        Ok(Guard::new(self, ticket))
+        Ok(Guard::new(self, ticket, self.machine.start()))
     }
 
     #[inline]
@@ -296,7 +306,7 @@ impl<K> CircuitBreaker<K> {
     /// Returns the rejection when the breaker does not admit the call.
     pub fn try_acquire_owned(self: &Arc<Self>) -> Result<Guard<Arc<Self>>, Rejected> {
         let ticket = self.admit()?;
-        Ok(Guard::new(Arc::clone(self), ticket))
+        Ok(Guard::new(Arc::clone(self), ticket, self.machine.start()))
     }
 
     /// Returns the current state as stored.

@@ -38,6 +38,14 @@ impl Word {
         self.0 >> EPOCH_SHIFT
     }
 
+    /// Returns the word with its probe count replaced by 1 when `probe` is
+    /// set and 0 otherwise, as a ticket carries it.
+    #[inline]
+    pub(crate) fn with_probe_flag(self, probe: bool) -> Word {
+        let cleared = self.0 & !(u64::from(MAX_IN_FLIGHT) << IN_FLIGHT_SHIFT);
+        Word(cleared | if probe { ONE_PROBE } else { 0 })
+    }
+
     /// Returns `true` in the states that admit every call without a
     /// decision: `Closed`, `MetricsOnly` and `Disabled`.
     #[inline]
@@ -48,6 +56,7 @@ impl Word {
         FREE & (1 << (self.0 & STATE_MASK)) != 0
     }
 
+    #[inline]
     pub(crate) fn in_flight(self) -> u32 {
         ((self.0 >> IN_FLIGHT_SHIFT) & u64::from(MAX_IN_FLIGHT)) as u32
     }
