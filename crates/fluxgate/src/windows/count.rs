@@ -16,7 +16,8 @@ use crate::sync::{AtomicU32, AtomicU64, Ordering};
 /// window may be hours old; a [`TimeWindow`](super::TimeWindow) forgets
 /// them.
 ///
-/// Memory: eight bytes per outcome.
+/// Memory: four bytes per outcome, or eight when the window keeps
+/// durations (a latency rule, or `measure_durations(true)`).
 ///
 /// # Examples
 ///

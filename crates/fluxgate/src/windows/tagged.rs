@@ -163,8 +163,7 @@ impl TaggedCounter {
 ///
 /// 64 bytes is the line size of x86-64 and most ARM cores. Some x86-64
 /// cores also prefetch the adjacent line, which 128 bytes would cover too,
-/// but a breaker has two padded words and the extra 128 bytes would be a
-/// tenth of a small breaker's memory.
+/// but the extra 64 bytes would be a fifteenth of a small breaker's memory.
 #[derive(Debug, Default)]
 #[repr(align(64))]
 pub(crate) struct CachePadded<T>(pub(crate) T);
