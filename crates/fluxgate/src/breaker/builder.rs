@@ -249,9 +249,10 @@ impl<K> Builder<K> {
             timed,
             keeps_durations,
         };
-        let clock = self
-            .clock
-            .map_or_else(|| TimeSource::Monotonic(MonotonicClock::new()), TimeSource::Shared);
+        let clock = self.clock.map_or_else(
+            || TimeSource::Monotonic(MonotonicClock::new()),
+            TimeSource::Shared,
+        );
         let rng = self.seed.map_or_else(Rng::from_entropy, Rng::seeded);
         let machine = Machine::new(self.name, rules, self.listeners, clock, rng);
         let breaker = CircuitBreaker {

@@ -101,17 +101,15 @@ struct Outbox {
 pub(crate) struct Machine {
     pub(crate) name: Arc<str>,
     pub(crate) rules: Rules,
-    // Read by every call and changed by probes and transitions, so it gets
-    // cache lines of its own.
-    word: CachePadded<AtomicU64>,
+    // Read by every call and written only by transitions and half-open
+    // probes, so it shares its cache line with the read-only rules.
+    word: AtomicU64,
     // The next three are written only under `outbox`, before the word that
     // publishes the transition; readers load the word first.
     changed_at: AtomicU64,
     ready_at: AtomicU64,
     reopens: AtomicU32,
-    window: WindowState,
-    // Consecutive failures of the current period.
-    streak: TaggedCounter,
+    period: CachePadded<Period>,
     // Serializes transitions and contains their delivery queue.
     outbox: Mutex<Outbox>,
     listeners: Box<[Arc<dyn Listener>]>,
@@ -119,6 +117,17 @@ pub(crate) struct Machine {
     observers: Box<[Arc<dyn Listener>]>,
     pub(crate) clock: TimeSource,
     rng: Rng,
+}
+
+/// What calls that change the current period write: the window and the
+/// failure streak. It sits on cache lines of its own, so those writes never
+/// evict the line holding the state word and the rules, which every call
+/// reads.
+#[derive(Debug)]
+struct Period {
+    window: WindowState,
+    // Consecutive failures of the current period.
+    streak: TaggedCounter,
 }
 
 /// Frees a call's probe slot when dropped, even while unwinding.
@@ -170,12 +179,11 @@ impl Machine {
         Machine {
             name,
             rules,
-            word: CachePadded(AtomicU64::new(Word::new(0, State::Closed).0)),
+            word: AtomicU64::new(Word::new(0, State::Closed).0),
             changed_at: AtomicU64::new(changed_at),
             ready_at: AtomicU64::new(NEVER),
             reopens: AtomicU32::new(0),
-            window,
-            streak,
+            period: CachePadded(Period { window, streak }),
             outbox: Mutex::new(Outbox::default()),
             listeners: listeners.into_boxed_slice(),
             observers,
@@ -318,9 +326,8 @@ impl Machine {
         started: Option<Duration>,
         given: Option<Option<Duration>>,
     ) {
-        let duration = given.unwrap_or_else(|| {
-            started.map(|started| self.clock.now().saturating_sub(started))
-        });
+        let duration = given
+            .unwrap_or_else(|| started.map(|started| self.clock.now().saturating_sub(started)));
         self.complete(ticket, outcome, duration);
     }
 
@@ -367,14 +374,14 @@ impl Machine {
         match ticket.state() {
             State::Disabled => true,
             State::Closed | State::MetricsOnly => {
-                let WindowState::Count(window) = &self.window else {
+                let WindowState::Count(window) = &self.period.window else {
                     return false;
                 };
                 // Acquire: as in `record`.
                 let word = Word(self.word.load(Ordering::Acquire));
                 let tag = tag_of_epoch(ticket.epoch());
                 word.epoch() != ticket.epoch()
-                    || (window.is_full_of_plain_successes(tag) && self.streak.get(tag) == 0)
+                    || (window.is_full_of_plain_successes(tag) && self.period.streak.get(tag) == 0)
             }
             _ => false,
         }
@@ -436,26 +443,35 @@ impl Machine {
         let slow_mask = duration.map_or(0, |duration| self.rules.slow_thresholds.mask(duration));
         let kept = duration.filter(|_| self.rules.keeps_durations);
         let sample = Sample::new(failed, kept, slow_mask);
-        let recorded = self
-            .window
-            .record(ticket.epoch(), sample, || self.clock.now());
+        let recorded =
+            self.period
+                .window
+                .record(ticket.epoch(), sample, self.rules.slow_thresholds, || {
+                    self.clock.now()
+                });
         let tag = tag_of_epoch(ticket.epoch());
         let metric = match recorded {
             Recorded::Stale => return,
             Recorded::Changed(metric) => metric,
-            Recorded::Unchanged if !failed && self.streak.get(tag) == 0 => {
+            Recorded::Unchanged if !failed && self.period.streak.get(tag) == 0 => {
                 // The window and the streak are as the last recorded outcome
                 // left them, and the tripper already judged exactly this.
                 return;
             }
-            Recorded::Unchanged => self.window.metric(ticket.epoch(), || self.clock.now()),
+            Recorded::Unchanged => {
+                self.period
+                    .window
+                    .metric(ticket.epoch(), self.rules.slow_thresholds, || {
+                        self.clock.now()
+                    })
+            }
         };
         let consecutive_failures = if failed {
-            match self.streak.increment_saturating(tag) {
+            match self.period.streak.increment_saturating(tag) {
                 Some(streak) => streak,
                 None => return,
             }
-        } else if self.streak.clear(tag) {
+        } else if self.period.streak.clear(tag) {
             0
         } else {
             return;
@@ -563,13 +579,13 @@ impl Machine {
     }
 
     fn start_period(&self, epoch: u64, to: State) {
-        self.window.reset(epoch);
+        self.period.window.reset(epoch);
         let streak = if matches!(to, State::HalfOpen | State::Closed) {
             0
         } else {
-            self.streak.raw_value()
+            self.period.streak.raw_value()
         };
-        self.streak.reset(tag_of_epoch(epoch), streak);
+        self.period.streak.reset(tag_of_epoch(epoch), streak);
     }
 
     /// Delivers queued transitions in order, unless another thread already
@@ -598,7 +614,7 @@ impl Machine {
     pub(crate) fn restart_at(&self, epoch: u64, streak: u64) {
         let _outbox = lock(&self.outbox);
         self.start_period(epoch, State::Closed);
-        self.streak.reset(tag_of_epoch(epoch), streak);
+        self.period.streak.reset(tag_of_epoch(epoch), streak);
         // SeqCst: tests only, which run no call meanwhile.
         overwrite(
             &self.word,
@@ -634,12 +650,17 @@ impl Machine {
         let _outbox = lock(&self.outbox);
         // Acquire/Relaxed: as in `admit`; the lock orders the rest.
         let word = Word(self.word.load(Ordering::Acquire));
-        let metric = self.window.metric(word.epoch(), || self.clock.now());
+        let metric = self
+            .period
+            .window
+            .metric(word.epoch(), self.rules.slow_thresholds, || {
+                self.clock.now()
+            });
         Snapshot {
             state: word.state(),
             changed_at: Duration::from_nanos(self.changed_at.load(Ordering::Relaxed)),
             reopens: self.reopens.load(Ordering::Relaxed),
-            consecutive_failures: self.streak.get(tag_of_epoch(word.epoch())),
+            consecutive_failures: self.period.streak.get(tag_of_epoch(word.epoch())),
             metric,
             probes_in_flight: word.in_flight(),
         }

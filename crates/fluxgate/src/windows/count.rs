@@ -3,10 +3,10 @@ use std::num::NonZeroUsize;
 #[cfg(test)]
 use std::time::Duration;
 
-use super::tagged::{CachePadded, TaggedCounter, overwrite, pack, tag, value};
+use super::tagged::{TaggedCounter, overwrite, pack, tag, value};
 use crate::error::ConfigError;
 use crate::metric::{MAX_SLOW_THRESHOLDS, Metric, Sample, SlowThresholds};
-use crate::sync::{AtomicU64, Ordering};
+use crate::sync::{AtomicU32, AtomicU64, Ordering};
 
 /// A window over the last `size` recorded outcomes.
 ///
@@ -16,7 +16,8 @@ use crate::sync::{AtomicU64, Ordering};
 /// window may be hours old; a [`TimeWindow`](super::TimeWindow) forgets
 /// them.
 ///
-/// Memory: eight bytes per outcome.
+/// Memory: four bytes per outcome, or eight when the window keeps
+/// durations (a latency rule, or `measure_durations(true)`).
 ///
 /// # Examples
 ///
@@ -84,8 +85,24 @@ impl fmt::Display for CountWindow {
 pub(crate) struct CountState {
     // The number of positions claimed in this period, kept below twice the
     // size once the ring is full so that it never overflows.
-    head: CachePadded<TaggedCounter>,
+    head: TaggedCounter,
     failures: TaggedCounter,
+    // The counters that only a window keeping durations or slow marks
+    // needs, boxed so that the common window carries a pointer instead.
+    extras: Option<Box<Extras>>,
+    // The number of slow thresholds in use; the machine keeps the
+    // thresholds themselves.
+    slow_len: usize,
+    // The number of slots, kept beside them to spare a match on every read.
+    size: u64,
+    slots: Slots,
+}
+
+#[derive(Debug, Default)]
+struct Extras {
+    // Whether samples carry durations; without them the duration counters
+    // stay unread.
+    keeps_durations: bool,
     untimed: TaggedCounter,
     // The summed durations in microseconds, split at bit 24 into two
     // counters: one 48-bit counter would overflow once the window's total
@@ -94,11 +111,14 @@ pub(crate) struct CountState {
     duration_low: TaggedCounter,
     duration_high: TaggedCounter,
     slow: [TaggedCounter; MAX_SLOW_THRESHOLDS],
-    thresholds: SlowThresholds,
-    // Whether samples carry durations; without them only `head`,
-    // `failures` and the slow counts are read.
-    keeps_durations: bool,
-    slots: Box<[AtomicU64]>,
+}
+
+impl Extras {
+    fn counters(&self) -> impl Iterator<Item = &TaggedCounter> {
+        [&self.untimed, &self.duration_low, &self.duration_high]
+            .into_iter()
+            .chain(&self.slow)
+    }
 }
 
 impl CountState {
@@ -107,18 +127,19 @@ impl CountState {
         thresholds: SlowThresholds,
         keeps_durations: bool,
     ) -> CountState {
-        let slots = (0..window.size.get())
-            .map(|_| AtomicU64::new(pack(0, Sample::EMPTY.bits())))
-            .collect();
+        let slots = Slots::new(window.size.get(), keeps_durations);
+        let extras = (keeps_durations || !thresholds.is_empty()).then(|| {
+            Box::new(Extras {
+                keeps_durations,
+                ..Extras::default()
+            })
+        });
         let state = CountState {
-            head: CachePadded::default(),
+            head: TaggedCounter::default(),
             failures: TaggedCounter::default(),
-            untimed: TaggedCounter::default(),
-            duration_low: TaggedCounter::default(),
-            duration_high: TaggedCounter::default(),
-            slow: Default::default(),
-            thresholds,
-            keeps_durations,
+            extras,
+            slow_len: thresholds.len(),
+            size: slots.len() as u64,
             slots,
         };
         state.reset(0);
@@ -136,25 +157,19 @@ impl CountState {
         let Some(position) = self.claim(tag_now) else {
             return Recording::Stale;
         };
-        let slot = &self.slots[position];
-        let new = pack(tag_now, sample.bits());
-        let mut old = slot.load(Ordering::Relaxed);
-        loop {
-            if tag(old) != tag_now {
-                return Recording::Stale;
-            }
-            if old == new {
-                // Replacing a sample with an equal one changes no total.
-                return Recording::Changed;
-            }
-            // Relaxed: see the module docs of `tagged`.
-            match slot.compare_exchange_weak(old, new, Ordering::Relaxed, Ordering::Relaxed) {
-                Ok(_) => break,
-                Err(actual) => old = actual,
+        let replaced = match &self.slots {
+            Slots::Narrow(slots) => replace(&slots[position], tag_now, sample),
+            Slots::Wide(slots) => replace(&slots[position], tag_now, sample),
+        };
+        match replaced {
+            Replaced::Stale => Recording::Stale,
+            // Replacing a sample with an equal one changes no total.
+            Replaced::Equal => Recording::Changed,
+            Replaced::Sample(old) => {
+                self.adjust(tag_now, old, sample);
+                Recording::Changed
             }
         }
-        self.adjust(tag_now, Sample::from_bits(value(old)), sample);
-        Recording::Changed
     }
 
     /// Returns `true` when the ring is full and every sample in it is a
@@ -168,19 +183,21 @@ impl CountState {
     /// successes without a duration or a slow mark.
     #[inline]
     pub(crate) fn is_full_of_plain_successes(&self, tag_now: u16) -> bool {
-        !self.keeps_durations
-            && self.head.get(tag_now) >= self.slots.len() as u64
+        self.head.get(tag_now) >= self.size
             && self.failures.get(tag_now) == 0
-            && self
-                .slow
-                .iter()
-                .take(self.thresholds.len())
-                .all(|counter| counter.get(tag_now) == 0)
+            && self.extras.as_deref().is_none_or(|extras| {
+                !extras.keeps_durations
+                    && extras
+                        .slow
+                        .iter()
+                        .take(self.slow_len)
+                        .all(|counter| counter.get(tag_now) == 0)
+            })
     }
 
     /// Claims the next position and returns its slot index.
     fn claim(&self, tag_now: u16) -> Option<usize> {
-        let size = self.slots.len() as u64;
+        let size = self.size;
         // Positions run from 0 to twice the size and then wrap back to the
         // size, so the slot index needs a subtraction, not a division.
         let claimed = self.head.update(tag_now, |claimed| {
@@ -202,16 +219,20 @@ impl CountState {
     fn adjust(&self, tag_now: u16, old: Sample, new: Sample) {
         let counted = |sample: Sample, flag: bool| i64::from(sample.is_occupied() && flag);
         let failed = counted(new, new.failed()) - counted(old, old.failed());
+        add_if_nonzero(&self.failures, tag_now, failed);
+        let Some(extras) = self.extras.as_deref() else {
+            return;
+        };
+
         let untimed = counted(new, !new.is_timed()) - counted(old, !old.is_timed());
         let (new_high, new_low) = split_micros(new);
         let (old_high, old_low) = split_micros(old);
-        add_if_nonzero(&self.failures, tag_now, failed);
-        add_if_nonzero(&self.untimed, tag_now, untimed);
-        add_if_nonzero(&self.duration_low, tag_now, new_low - old_low);
-        add_if_nonzero(&self.duration_high, tag_now, new_high - old_high);
+        add_if_nonzero(&extras.untimed, tag_now, untimed);
+        add_if_nonzero(&extras.duration_low, tag_now, new_low - old_low);
+        add_if_nonzero(&extras.duration_high, tag_now, new_high - old_high);
 
         let changed = old.slow_mask() ^ new.slow_mask();
-        for (index, counter) in self.slow.iter().enumerate() {
+        for (index, counter) in extras.slow.iter().enumerate() {
             let bit = 1 << index;
             if changed & bit != 0 {
                 let delta = if new.slow_mask() & bit != 0 { 1 } else { -1 };
@@ -220,18 +241,22 @@ impl CountState {
         }
     }
 
-    pub(crate) fn metric(&self, tag_now: u16) -> Metric {
-        let total = self.head.get(tag_now).min(self.slots.len() as u64);
+    pub(crate) fn metric(&self, tag_now: u16, thresholds: SlowThresholds) -> Metric {
+        let total = self.head.get(tag_now).min(self.size);
         let failures = self.failures.get_clamped(tag_now);
-        let mut metric = Metric::from_totals(self.thresholds, total, failures);
-        if self.keeps_durations {
+        let mut metric = Metric::from_totals(thresholds, total, failures);
+        let Some(extras) = self.extras.as_deref() else {
+            return metric;
+        };
+        if extras.keeps_durations {
             metric.set_durations(
-                self.untimed.get_clamped(tag_now),
-                (self.duration_high.get_clamped(tag_now) << DURATION_SPLIT)
-                    + self.duration_low.get_clamped(tag_now),
+                extras.untimed.get_clamped(tag_now),
+                (extras.duration_high.get_clamped(tag_now) << DURATION_SPLIT)
+                    + extras.duration_low.get_clamped(tag_now),
             );
         }
-        for (index, counter) in self.slow.iter().take(self.thresholds.len()).enumerate() {
+        let slow = extras.slow.iter().take(self.slow_len);
+        for (index, counter) in slow.enumerate() {
             metric.set_slow_count(index, counter.get_clamped(tag_now));
         }
         metric
@@ -239,23 +264,148 @@ impl CountState {
 
     /// Empties the window and starts period `tag`.
     pub(crate) fn reset(&self, tag_now: u16) {
-        for slot in self.slots.iter() {
-            // Relaxed: see the module docs of `tagged`.
-            overwrite(slot, pack(tag_now, Sample::EMPTY.bits()), Ordering::Relaxed);
+        match &self.slots {
+            Slots::Narrow(slots) => empty_all(slots, tag_now),
+            Slots::Wide(slots) => empty_all(slots, tag_now),
         }
         self.head.reset(tag_now, 0);
-        let totals = [
-            &self.failures,
-            &self.untimed,
-            &self.duration_low,
-            &self.duration_high,
-        ];
-        for counter in totals {
+        self.failures.reset(tag_now, 0);
+        for counter in self.extras.iter().flat_map(|extras| extras.counters()) {
             counter.reset(tag_now, 0);
         }
-        for counter in &self.slow {
-            counter.reset(tag_now, 0);
+    }
+}
+
+/// The ring's slots, each a period tag and a sample in one atomic word: 32
+/// bits when samples carry no duration, which halves a window's memory, and
+/// 64 bits when they do.
+#[derive(Debug)]
+enum Slots {
+    Narrow(Box<[AtomicU32]>),
+    Wide(Box<[AtomicU64]>),
+}
+
+impl Slots {
+    fn new(size: usize, keeps_durations: bool) -> Slots {
+        if keeps_durations {
+            Slots::Wide((0..size).map(|_| AtomicU64::new(0)).collect())
+        } else {
+            Slots::Narrow((0..size).map(|_| AtomicU32::new(0)).collect())
         }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Slots::Narrow(slots) => slots.len(),
+            Slots::Wide(slots) => slots.len(),
+        }
+    }
+}
+
+/// An atomic word that holds a period tag and a sample.
+trait SlotWord {
+    fn encode(tag_now: u16, sample: Sample) -> u64;
+    fn decode(raw: u64) -> (u16, Sample);
+    fn load_raw(&self) -> u64;
+    fn compare_exchange_raw(&self, current: u64, new: u64) -> Result<u64, u64>;
+    fn overwrite_raw(&self, new: u64);
+}
+
+// Relaxed everywhere below: see the module docs of `tagged`.
+
+impl SlotWord for AtomicU64 {
+    fn encode(tag_now: u16, sample: Sample) -> u64 {
+        pack(tag_now, sample.bits())
+    }
+
+    fn decode(raw: u64) -> (u16, Sample) {
+        (tag(raw), Sample::from_bits(value(raw)))
+    }
+
+    fn load_raw(&self) -> u64 {
+        self.load(Ordering::Relaxed)
+    }
+
+    fn compare_exchange_raw(&self, current: u64, new: u64) -> Result<u64, u64> {
+        self.compare_exchange_weak(current, new, Ordering::Relaxed, Ordering::Relaxed)
+    }
+
+    fn overwrite_raw(&self, new: u64) {
+        overwrite(self, new, Ordering::Relaxed);
+    }
+}
+
+/// A narrow slot keeps the sample's top 16 bits, its flags and slow mask;
+/// the duration bits below them are always zero in a window that keeps no
+/// durations.
+const NARROW_SHIFT: u32 = 32;
+
+impl SlotWord for AtomicU32 {
+    fn encode(tag_now: u16, sample: Sample) -> u64 {
+        debug_assert_eq!(sample.bits() & ((1 << NARROW_SHIFT) - 1), 0);
+        (u64::from(tag_now) << 16) | (sample.bits() >> NARROW_SHIFT)
+    }
+
+    fn decode(raw: u64) -> (u16, Sample) {
+        let sample = Sample::from_bits((raw & 0xFFFF) << NARROW_SHIFT);
+        ((raw >> 16) as u16, sample)
+    }
+
+    fn load_raw(&self) -> u64 {
+        u64::from(self.load(Ordering::Relaxed))
+    }
+
+    fn compare_exchange_raw(&self, current: u64, new: u64) -> Result<u64, u64> {
+        self.compare_exchange_weak(
+            current as u32,
+            new as u32,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        )
+        .map(u64::from)
+        .map_err(u64::from)
+    }
+
+    fn overwrite_raw(&self, new: u64) {
+        // A swap, not a store: see `tagged::overwrite`.
+        self.swap(new as u32, Ordering::Relaxed);
+    }
+}
+
+/// What replacing a slot's sample found.
+enum Replaced {
+    /// The slot belongs to another period; nothing changed.
+    Stale,
+    /// The slot already held an equal sample.
+    Equal,
+    /// The slot held this sample, now replaced.
+    Sample(Sample),
+}
+
+/// Puts `sample` into `slot` if the slot belongs to period `tag`.
+fn replace<W: SlotWord>(slot: &W, tag_now: u16, sample: Sample) -> Replaced {
+    let new = W::encode(tag_now, sample);
+    let mut current = slot.load_raw();
+    loop {
+        let (slot_tag, old) = W::decode(current);
+        if slot_tag != tag_now {
+            return Replaced::Stale;
+        }
+        if current == new {
+            return Replaced::Equal;
+        }
+        match slot.compare_exchange_raw(current, new) {
+            Ok(_) => return Replaced::Sample(old),
+            Err(actual) => current = actual,
+        }
+    }
+}
+
+/// Empties every slot and gives it period `tag`.
+fn empty_all<W: SlotWord>(slots: &[W], tag_now: u16) {
+    let empty = W::encode(tag_now, Sample::EMPTY);
+    for slot in slots {
+        slot.overwrite_raw(empty);
     }
 }
 
@@ -323,16 +473,25 @@ mod tests {
         for failed in [true, true, false] {
             assert_eq!(window.record(0, outcome(failed)), Recording::Changed);
         }
-        assert_eq!(window.metric(0).failure_count(), 2);
+        assert_eq!(
+            window.metric(0, SlowThresholds::default()).failure_count(),
+            2
+        );
 
         window.record(0, outcome(false));
-        assert_eq!(window.metric(0).total_count(), 3);
-        assert_eq!(window.metric(0).failure_count(), 1);
+        assert_eq!(window.metric(0, SlowThresholds::default()).total_count(), 3);
+        assert_eq!(
+            window.metric(0, SlowThresholds::default()).failure_count(),
+            1
+        );
 
         window.record(0, outcome(false));
         window.record(0, outcome(true));
-        assert_eq!(window.metric(0).total_count(), 3);
-        assert_eq!(window.metric(0).failure_count(), 1);
+        assert_eq!(window.metric(0, SlowThresholds::default()).total_count(), 3);
+        assert_eq!(
+            window.metric(0, SlowThresholds::default()).failure_count(),
+            1
+        );
     }
 
     #[test]
@@ -344,8 +503,11 @@ mod tests {
         assert_eq!(window.record(0, outcome(false)), Recording::Unchanged);
         assert_eq!(window.record(0, outcome(true)), Recording::Changed);
         assert_eq!(window.record(0, outcome(false)), Recording::Changed);
-        assert_eq!(window.metric(0).failure_count(), 1);
-        assert_eq!(window.metric(0).total_count(), 3);
+        assert_eq!(
+            window.metric(0, SlowThresholds::default()).failure_count(),
+            1
+        );
+        assert_eq!(window.metric(0, SlowThresholds::default()).total_count(), 3);
     }
 
     #[test]
@@ -354,7 +516,7 @@ mod tests {
         for round in 0..1_000 {
             window.record(0, outcome(round % 4 == 0));
         }
-        let metric = window.metric(0);
+        let metric = window.metric(0, SlowThresholds::default());
         assert_eq!(metric.total_count(), 4);
         assert_eq!(metric.failure_count(), 1);
         assert!(window.head.raw_value() < 8);
@@ -366,7 +528,7 @@ mod tests {
         window.record(0, outcome(true));
         window.record(0, outcome(true));
         window.reset(1);
-        assert_eq!(window.metric(1).total_count(), 0);
+        assert_eq!(window.metric(1, SlowThresholds::default()).total_count(), 0);
         assert_eq!(
             window.record(0, outcome(true)),
             Recording::Stale,
@@ -374,8 +536,11 @@ mod tests {
         );
 
         assert_eq!(window.record(1, outcome(false)), Recording::Changed);
-        assert_eq!(window.metric(1).total_count(), 1);
-        assert_eq!(window.metric(1).failure_count(), 0);
+        assert_eq!(window.metric(1, SlowThresholds::default()).total_count(), 1);
+        assert_eq!(
+            window.metric(1, SlowThresholds::default()).failure_count(),
+            0
+        );
     }
 
     #[test]
@@ -392,14 +557,17 @@ mod tests {
         for _ in 0..1_000 {
             window.record(0, sample);
         }
-        let metric = window.metric(0);
+        let metric = window.metric(0, SlowThresholds::default());
         assert_eq!(metric.timed_count(), 1_000);
         assert_eq!(metric.total_duration(), Some(longest * 1_000));
         assert_eq!(metric.avg_duration(), Some(longest));
 
         window.record(0, Sample::new(false, Some(Duration::from_micros(5)), 0));
         let expected = longest * 999 + Duration::from_micros(5);
-        assert_eq!(window.metric(0).total_duration(), Some(expected));
+        assert_eq!(
+            window.metric(0, SlowThresholds::default()).total_duration(),
+            Some(expected)
+        );
     }
 
     #[test]
@@ -425,7 +593,7 @@ mod tests {
                 queue.pop_front();
             }
 
-            let metric = window.metric(0);
+            let metric = window.metric(0, SlowThresholds::default());
             let failures = queue.iter().filter(|(failed, _)| *failed).count() as u64;
             let micros: u64 = queue.iter().map(|(_, micros)| micros).sum();
             assert_eq!(metric.total_count(), queue.len() as u64, "step {step}");
@@ -449,7 +617,7 @@ mod tests {
         window.record(0, Sample::untimed(true));
         window.record(0, timed(50));
 
-        let metric = window.metric(0);
+        let metric = window.metric(0, thresholds);
         assert_eq!(metric.total_count(), 2);
         assert_eq!(metric.timed_count(), 1);
         assert_eq!(metric.failure_count(), 1);

@@ -91,7 +91,9 @@ impl fmt::Display for Window {
 #[derive(Debug)]
 pub(crate) enum WindowState {
     Count(CountState),
-    Time(Mutex<TimePeriod>),
+    // Boxed so that a count window's breaker does not carry the time
+    // window's larger state inline.
+    Time(Box<Mutex<TimePeriod>>),
 }
 
 /// What recording a sample did, with the metric after it when it changed.
@@ -122,19 +124,22 @@ impl WindowState {
             Window::Count(window) => {
                 WindowState::Count(CountState::new(window, thresholds, keeps_durations))
             }
-            Window::Time(window) => WindowState::Time(Mutex::new(TimePeriod {
+            Window::Time(window) => WindowState::Time(Box::new(Mutex::new(TimePeriod {
                 epoch: 0,
                 window: TimeState::new(window, thresholds),
-            })),
+            }))),
         }
     }
 
     /// Records `sample` in period `epoch` and returns the metric after it.
-    /// `now` is read only by time windows.
+    /// A count window reads its slow `thresholds` from the caller, which
+    /// keeps them once for the whole breaker; `now` is read only by time
+    /// windows.
     pub(crate) fn record(
         &self,
         epoch: u64,
         sample: Sample,
+        thresholds: SlowThresholds,
         now: impl FnOnce() -> Duration,
     ) -> Recorded {
         match self {
@@ -151,7 +156,7 @@ impl WindowState {
                         // alone could each miss the other's update, and a
                         // window that should trip would not.
                         fence(Ordering::SeqCst);
-                        Recorded::Changed(state.metric(tag))
+                        Recorded::Changed(state.metric(tag, thresholds))
                     }
                 }
             }
@@ -166,10 +171,15 @@ impl WindowState {
         }
     }
 
-    /// Returns the metric of period `epoch`.
-    pub(crate) fn metric(&self, epoch: u64, now: impl FnOnce() -> Duration) -> Metric {
+    /// Returns the metric of period `epoch`, as `record` does.
+    pub(crate) fn metric(
+        &self,
+        epoch: u64,
+        thresholds: SlowThresholds,
+        now: impl FnOnce() -> Duration,
+    ) -> Metric {
         match self {
-            WindowState::Count(state) => state.metric(tag_of_epoch(epoch)),
+            WindowState::Count(state) => state.metric(tag_of_epoch(epoch), thresholds),
             WindowState::Time(period) => {
                 let now = now();
                 lock(period).window.metric(now)
