@@ -935,7 +935,7 @@ fn report_spans_earliest_to_latest_time() {
 }
 
 #[test]
-fn input_of_one_over_long_line_is_not_empty() {
+fn over_long_only_line_format_unknown() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("one-line.log");
     // 17 MiB with no line break, past the 16 MiB line limit.

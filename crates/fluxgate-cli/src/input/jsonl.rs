@@ -219,7 +219,7 @@ const OBJECT_EXPECTED: &str = "expected a JSON object such as {\"t\": 12.5}";
 /// Describes a line that does not start with `{`, by the JSON value it
 /// starts with or, for other text, by its first characters.
 fn non_object(line: &[u8]) -> Option<String> {
-    const SHOWN: usize = 20;
+    const EXCERPT_CHARS: usize = 20;
     let line = line.trim_ascii();
     let described = match line.first()? {
         b'{' => return None,
@@ -231,15 +231,15 @@ fn non_object(line: &[u8]) -> Option<String> {
         _ => {
             let text = String::from_utf8_lossy(line);
             // Escaped, so that control characters cannot garble a terminal.
-            let mut shown: String = text
+            let mut excerpt: String = text
                 .chars()
-                .take(SHOWN)
+                .take(EXCERPT_CHARS)
                 .flat_map(char::escape_debug)
                 .collect();
-            if text.chars().nth(SHOWN).is_some() {
-                shown.push('…');
+            if text.chars().nth(EXCERPT_CHARS).is_some() {
+                excerpt.push('…');
             }
-            return Some(format!("`{shown}`"));
+            return Some(format!("`{excerpt}`"));
         }
     };
     Some(described.to_owned())
