@@ -17,9 +17,10 @@ use fluxgate::CircuitBreaker;
 use fluxgate::retries::Cooldown;
 use fluxgate::trippers::FailureStreak;
 use fluxgate_cli::input::{
-    Body, CsvHeader, Line, LineReader, Record, detect_format, parse_access_log, parse_json_line,
-    parse_time_text,
+    Body, CsvHeader, Detection, FormatDetector, Line, LineReader, Record, parse_access_log,
+    parse_json_line, parse_time_text,
 };
+use fluxgate_cli::report::MAX_LISTED_MALFORMED;
 use fluxgate_cli::replay::{JsonlEvents, Replayer};
 use fluxgate_cli::{Injection, StatusSet};
 use libfuzzer_sys::fuzz_target;
@@ -34,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
 
     let lines = read_lines(input);
     let borrowed: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
-    let _ = detect_format(&borrowed);
+    detect(&borrowed);
     let records = match selector % 3 {
         0 => borrowed
             .iter()
@@ -51,6 +52,20 @@ fuzz_target!(|data: &[u8]| {
     };
     replay(&records);
 });
+
+/// Offers `lines` to format detection until it decides, and checks that it
+/// keeps no more lines than it lists.
+fn detect(lines: &[&[u8]]) {
+    let mut detector = FormatDetector::new();
+    for (index, line) in lines.iter().enumerate() {
+        let outcome = detector.offer(index as u64 + 1, Line::Text(line));
+        assert!(detector.listed_malformed().len() <= MAX_LISTED_MALFORMED);
+        if outcome != Detection::Undecided {
+            return;
+        }
+    }
+    let _ = detector.finish();
+}
 
 /// Splits `input` into lines with the tool's own reader, keeping the
 /// lines that are not too long.

@@ -21,8 +21,8 @@ Exit status:
 const CHECK_HELP: &str = "\
 Exit status:
   0  the policy file is valid
-  2  the policy file could not be read or is invalid; the message shows the
-     line and column of the error";
+  2  the policy file could not be read, is invalid, or defines no breakers;
+     the message shows the line and column of the error";
 
 /// Replays recorded traffic through a circuit-breaker policy.
 #[derive(Debug, Parser)]
@@ -79,8 +79,9 @@ pub struct ReplayArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
 
-    /// Access-log statuses counted as errors of kind http_<status>, as a
-    /// list of statuses and ranges.
+    /// HTTP statuses counted as errors of kind http_<status> in access logs
+    /// and in --inject, as a list of statuses and ranges. Other statuses
+    /// are successes.
     #[arg(long, value_name = "LIST", default_value = "500-599")]
     pub error_status: StatusSet,
 
@@ -104,10 +105,14 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Turn every call from START up to END into an error of kind
-    /// http_STATUS. START and END are seconds after the first line's time,
-    /// or RFC 3339 times. May be repeated.
-    #[arg(long, value_name = "START..END=STATUS")]
+    /// Give every call from START up to END the outcome of STATUS: an
+    /// error of kind http_STATUS when --error-status lists STATUS, such as
+    /// 503, and a success otherwise, such as 200 to simulate a recovery.
+    /// START and END are seconds after the first line's time, or RFC 3339
+    /// times. May be repeated.
+    // A negative START, as in `--inject -1..3=503`, is taken as the value
+    // so that it gets the option's own message rather than clap's.
+    #[arg(long, value_name = "START..END=STATUS", allow_hyphen_values = true)]
     pub inject: Vec<Injection>,
 
     /// Input files, replayed one after the other as one stream; `-` reads

@@ -4,6 +4,7 @@ use std::fmt::Display;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use fluxgate::policy::{Policy, PolicyFile};
 use fluxgate::trackers::Tracker;
@@ -11,9 +12,9 @@ use fluxgate::{Builder, CircuitBreaker};
 
 use crate::cli::{CheckArgs, Cli, CliCommand, OutputArg, ReplayArgs};
 use crate::error::Error;
-use crate::plot::{PlotLabels, render_svg};
+use crate::plot::{InjectedBand, PlotLabels, render_svg};
 use crate::replay::{JsonlEvents, NoEvents, ReplayResult, Replayer};
-use crate::report::{InputStats, PolicySummary, Report};
+use crate::report::{InputStats, PolicySummary, Report, counted};
 use crate::run::{InputOptions, read_inputs};
 
 const OUTPUT_BUFFER_BYTES: usize = 64 << 10;
@@ -44,8 +45,22 @@ fn replay(args: &ReplayArgs) -> Result<(), Error> {
     replay_with(builder, path.display().to_string(), args)
 }
 
+/// Loads a policy file that defines at least one breaker.
+///
+/// The library reads a file without breakers as "every key takes its
+/// default", but checking or replaying such a file tests no rule of it, so
+/// the command rejects it.
 fn load_policy_file(path: &Path) -> Result<PolicyFile, Error> {
-    PolicyFile::load(path).map_err(|error| Error::Policy(error.to_string()))
+    let file = PolicyFile::load(path).map_err(|error| Error::Policy(error.to_string()))?;
+    if file.is_empty() {
+        return Err(Error::Policy(format!(
+            "error: the policy file defines no breakers\n --> {}\n  = add keys such as \
+             `tripper = \"failure_streak(5)\"` at the top level for a breaker named \
+             `default`, or a `[breaker.NAME]` table",
+            path.display()
+        )));
+    }
+    Ok(file)
 }
 
 /// Picks the breaker to replay: the one named, else `default`, else the
@@ -55,7 +70,7 @@ fn select_breaker<'f>(
     requested: Option<&str>,
 ) -> Result<(&'f str, &'f Policy), Error> {
     let names = || {
-        let quoted: Vec<String> = file.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+        let quoted: Vec<String> = file.iter().map(|(name, _)| format!("{name:?}")).collect();
         quoted.join(", ")
     };
     if let Some(name) = requested {
@@ -64,7 +79,7 @@ fn select_breaker<'f>(
             .find(|(candidate, _)| *candidate == name)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "the policy file has no breaker named \"{name}\" (it has: {})",
+                    "the policy file has no breaker named {name:?} (it has: {})",
                     names()
                 ))
             });
@@ -107,7 +122,9 @@ fn write_breaker_rules(
     if index > 0 {
         writeln!(out)?;
     }
-    writeln!(out, "breaker \"{name}\"")?;
+    // Escaped as the report escapes it, so that a name with a quote or a
+    // line break cannot pass for another breaker's header.
+    writeln!(out, "breaker {name:?}")?;
     for rule in policy.to_string().lines() {
         writeln!(out, "  {rule}")?;
     }
@@ -135,6 +152,11 @@ where
         let mut replayer = new_replayer(builder, args.seed, events, plot)?;
         let policy = summarize_policy(replayer.breaker(), source, args.seed);
         let stats = read_inputs(&options, &mut replayer)?;
+        // Standard output holds only events, so the malformed lines that
+        // the other outputs report go to standard error.
+        if let Some(warning) = stats.malformed_warning() {
+            eprintln!("{warning}");
+        }
         let (result, events) = replayer.finish();
         let counts = result.counts;
         events
@@ -152,7 +174,7 @@ where
     if let Some(path) = &args.plot {
         let svg = render_svg(
             result.timeline.as_ref().expect("a plot keeps a timeline"),
-            &plot_labels(&policy, &result, args),
+            &plot_labels(&policy, &result, &stats, args),
         );
         fs::write(path, svg).map_err(|source| Error::Output {
             target: path.display().to_string(),
@@ -211,7 +233,12 @@ fn write_report(
     written.and_then(|()| stdout.flush()).map_err(Error::stdout)
 }
 
-fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs) -> PlotLabels {
+fn plot_labels(
+    policy: &PolicySummary,
+    result: &ReplayResult,
+    stats: &InputStats,
+    args: &ReplayArgs,
+) -> PlotLabels {
     let rule = |key: &str| {
         policy
             .rules
@@ -236,11 +263,11 @@ fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs)
         .map(|path| path.display().to_string())
         .collect();
     let mut replayed = format!(
-        "input: {} · {} calls, {} rejected, {} transitions",
+        "input: {} · {}, {} rejected, {}",
         inputs.join(", "),
-        result.counts.calls,
+        counted(result.counts.calls, "call"),
         result.counts.rejected,
-        result.transition_count
+        counted(result.transition_count, "transition")
     );
     for injection in &args.inject {
         replayed.push_str(&format!(" · injected: {injection}"));
@@ -253,5 +280,22 @@ fn plot_labels(policy: &PolicySummary, result: &ReplayResult, args: &ReplayArgs)
         ),
         subtitles,
         times_are_dates: result.times_are_dates,
+        injections: injected_bands(stats),
     }
+}
+
+/// Returns the injected spans that were resolved, for the plot to mark.
+fn injected_bands(stats: &InputStats) -> Vec<InjectedBand> {
+    stats
+        .injections
+        .iter()
+        .filter_map(|span| {
+            let label = span.error.clone().unwrap_or_else(|| "successes".to_owned());
+            Some(InjectedBand {
+                start: Duration::from_secs_f64(span.start?),
+                end: Duration::from_secs_f64(span.end?),
+                label,
+            })
+        })
+        .collect()
 }

@@ -2,23 +2,19 @@
 //! malformed-line accounts, `--strict` and `--inject`.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use fluxgate::trackers::Tracker;
 
 use crate::StatusSet;
 use crate::error::Error;
-use crate::inject::Injection;
+use crate::inject::{Injection, Injector};
 use crate::input::{
-    Body, CsvHeader, ErrorKind, Format, Line, LineError, LineReader, MAX_LINE_BYTES, Record,
-    detect_format, open_input, parse_access_log, parse_json_line,
+    CsvHeader, Detection, Format, FormatDetector, InputFormat, Line, LineError, LineReader,
+    is_blank, open_input, parse_access_log, parse_json_line, too_long_reason,
 };
 use crate::progress::Progress;
 use crate::replay::{EventSink, Replayer};
 use crate::report::{InputFile, InputStats, MAX_LISTED_MALFORMED, MalformedLine};
-
-/// The number of non-empty lines format detection reads.
-const DETECTION_LINES: usize = 8;
 
 /// The inputs of a replay and how to read them.
 #[derive(Debug, Clone, Default)]
@@ -27,9 +23,9 @@ pub struct InputOptions {
     pub paths: Vec<PathBuf>,
     /// The format of every input, or `None` to detect each one's.
     pub format: Option<Format>,
-    /// The access-log statuses that are errors.
+    /// The access-log and injected statuses that are errors.
     pub error_statuses: StatusSet,
-    /// Spans of time whose calls become errors.
+    /// Spans of time whose calls get the outcome of a status.
     pub injections: Vec<Injection>,
     /// Stop at the first malformed line.
     pub strict: bool,
@@ -41,8 +37,9 @@ pub struct InputOptions {
 ///
 /// Returns [`Error::Unreadable`] when an input cannot be read,
 /// [`Error::Input`] for an undetectable format, a bad CSV header, or under
-/// `strict` a malformed line, and [`Error::Output`] when writing an event
-/// fails.
+/// `strict` a malformed line, [`Error::Usage`] for an injected span whose
+/// END, once resolved, is not later than its START, and [`Error::Output`]
+/// when writing an event fails.
 pub fn read_inputs<K, S>(
     options: &InputOptions,
     replayer: &mut Replayer<K, S>,
@@ -55,14 +52,18 @@ where
     let mut reading = Reading {
         options,
         stats: InputStats::default(),
-        spans: None,
+        injector: Injector::new(&options.injections, &options.error_statuses),
     };
     let outcome = options
         .paths
         .iter()
         .try_for_each(|path| reading.read_input(path, replayer, &mut progress));
     progress.finish();
-    outcome.map(|()| reading.stats)
+    outcome?;
+
+    let mut stats = reading.stats;
+    stats.injections = reading.injector.spans();
+    Ok(stats)
 }
 
 /// Returns the summed size of the inputs when every one is a regular file.
@@ -84,9 +85,7 @@ enum Parser {
 struct Reading<'o> {
     options: &'o InputOptions,
     stats: InputStats,
-    /// The injected spans on the replay clock, once the first line's time
-    /// is known.
-    spans: Option<Vec<(Duration, Duration, u16)>>,
+    injector: Injector<'o>,
 }
 
 impl Reading<'_> {
@@ -107,41 +106,10 @@ impl Reading<'_> {
         })?;
         let mut lines = LineReader::new(reader);
 
-        // Detection needs the first lines before any is replayed, so they
-        // are copied aside (`None` for a line too long) and replayed after.
-        let mut first_lines: Vec<(u64, Option<Vec<u8>>)> = Vec::new();
-        let format = match self.options.format {
-            Some(format) => Some(format),
-            None => {
-                let mut samples = 0;
-                while samples < DETECTION_LINES {
-                    let Some((number, line)) = next_line(&mut lines, &name)? else {
-                        break;
-                    };
-                    let copy = match line {
-                        Line::Text(text) => Some(text.to_vec()),
-                        Line::TooLong => None,
-                    };
-                    samples += usize::from(copy.as_deref().is_some_and(|text| !is_blank(text)));
-                    first_lines.push((number, copy));
-                }
-                self.detect(&name, &first_lines)?
-            }
+        let mut parser = match self.options.format {
+            Some(format) => self.start_input(path, InputFormat::Known(format)),
+            None => self.detect_format(path, &name, &mut lines, replayer, progress)?,
         };
-        self.stats.inputs.push(InputFile {
-            path: path.display().to_string(),
-            format: format.map_or("empty", Format::as_str),
-        });
-        let mut parser = match format {
-            Some(Format::Jsonl) | None => Parser::Jsonl,
-            Some(Format::Csv) => Parser::Csv(None),
-            Some(Format::AccessLog) => Parser::AccessLog,
-        };
-
-        for (number, copy) in &first_lines {
-            let line = copy.as_deref().map_or(Line::TooLong, Line::Text);
-            self.handle_line(&name, *number, line, &mut parser, replayer)?;
-        }
         while let Some((number, line)) = next_line(&mut lines, &name)? {
             self.handle_line(&name, number, line, &mut parser, replayer)?;
             progress.tick(self.stats.lines);
@@ -149,29 +117,70 @@ impl Reading<'_> {
         Ok(())
     }
 
-    /// Detects the format from the lines set aside; `None` for an input
-    /// with no non-blank line.
-    fn detect(
-        &self,
+    /// Reads lines until one decides the input's format, counts the lines
+    /// before it, replays that line, and returns the parser for the rest.
+    fn detect_format<K, S>(
+        &mut self,
+        path: &Path,
         name: &str,
-        first_lines: &[(u64, Option<Vec<u8>>)],
-    ) -> Result<Option<Format>, Error> {
-        let samples: Vec<&[u8]> = first_lines
-            .iter()
-            .filter_map(|(_, line)| line.as_deref())
-            .filter(|line| !is_blank(line))
-            .collect();
-        if samples.is_empty() {
-            return Ok(None);
+        lines: &mut LineReader,
+        replayer: &mut Replayer<K, S>,
+        progress: &mut Progress,
+    ) -> Result<Parser, Error>
+    where
+        K: Tracker<String>,
+        S: EventSink,
+    {
+        let mut detector = FormatDetector::new();
+        loop {
+            let Some((number, line)) = next_line(lines, name)? else {
+                let format = detector.finish().map_err(|_| undetectable(name))?;
+                let parser = self.start_input(path, format);
+                self.count_examined_lines(name, &detector)?;
+                return Ok(parser);
+            };
+            progress.tick(number);
+            match detector.offer(number, line) {
+                Detection::Undecided => {}
+                Detection::Undetectable => return Err(undetectable(name)),
+                Detection::Decided(format) => {
+                    let mut parser = self.start_input(path, InputFormat::Known(format));
+                    self.count_examined_lines(name, &detector)?;
+                    self.handle_line(name, number, line, &mut parser, replayer)?;
+                    return Ok(parser);
+                }
+            }
         }
-        detect_format(&samples)
-            .map(Some)
-            .ok_or_else(|| Error::Input {
-                location: name.to_owned(),
-                reason: "cannot detect the format from the first lines; \
-                     pass --format jsonl, csv or clf"
-                    .to_owned(),
-            })
+    }
+
+    /// Records the input and its format, and returns the parser for its
+    /// lines.
+    fn start_input(&mut self, path: &Path, format: InputFormat) -> Parser {
+        self.stats.inputs.push(InputFile {
+            path: path.display().to_string(),
+            format: format.as_str(),
+        });
+        match format {
+            InputFormat::Known(Format::Csv) => Parser::Csv(None),
+            InputFormat::Known(Format::AccessLog) => Parser::AccessLog,
+            InputFormat::Known(Format::Jsonl) | InputFormat::Empty | InputFormat::Unknown => {
+                Parser::Jsonl
+            }
+        }
+    }
+
+    /// Counts the lines that format detection read before its decision:
+    /// blank ones as empty, the others as malformed.
+    fn count_examined_lines(&mut self, name: &str, detector: &FormatDetector) -> Result<(), Error> {
+        let listed = detector.listed_malformed();
+        let unlisted = detector.unlisted_malformed();
+        self.stats.lines += detector.blank_lines() + listed.len() as u64 + unlisted;
+        self.stats.empty_lines += detector.blank_lines();
+        for (number, reason) in listed {
+            self.malformed(name, *number, reason.clone())?;
+        }
+        self.stats.malformed += unlisted;
+        Ok(())
     }
 
     fn handle_line<K, S>(
@@ -193,13 +202,7 @@ impl Reading<'_> {
                 return Ok(());
             }
             Line::Text(text) => text,
-            Line::TooLong => {
-                let reason = LineError::owned(format!(
-                    "the line is longer than {} MiB",
-                    MAX_LINE_BYTES >> 20
-                ));
-                return self.malformed(name, number, reason);
-            }
+            Line::TooLong => return self.malformed(name, number, too_long_reason()),
         };
 
         let parsed = match parser {
@@ -217,7 +220,9 @@ impl Reading<'_> {
         };
         match parsed {
             Ok(mut record) => {
-                self.inject(&mut record);
+                self.injector
+                    .apply(&mut record)
+                    .map_err(|error| Error::Usage(error.to_string()))?;
                 replayer.feed(&record).map_err(Error::stdout)
             }
             Err(reason) => self.malformed(name, number, reason),
@@ -241,34 +246,6 @@ impl Reading<'_> {
         }
         Ok(())
     }
-
-    /// Turns a call inside an injected span into an error of the span's
-    /// status.
-    fn inject(&mut self, record: &mut Record<'_>) {
-        if self.options.injections.is_empty() {
-            return;
-        }
-        let at = record.time.reading;
-        let spans = self.spans.get_or_insert_with(|| {
-            self.options
-                .injections
-                .iter()
-                .map(|injection| {
-                    let (start, end) = injection.resolve(at);
-                    (start, end, injection.status())
-                })
-                .collect()
-        });
-        let Body::Call { error, .. } = &mut record.body else {
-            return;
-        };
-        if let Some(&(_, _, status)) = spans
-            .iter()
-            .find(|(start, end, _)| (*start..*end).contains(&at))
-        {
-            *error = Some(ErrorKind::Status(status));
-        }
-    }
 }
 
 /// Reads the next line, naming the input and line in a read error.
@@ -280,8 +257,13 @@ fn next_line<'r>(lines: &'r mut LineReader, name: &str) -> Result<Option<(u64, L
     })
 }
 
-fn is_blank(line: &[u8]) -> bool {
-    line.iter().all(u8::is_ascii_whitespace)
+fn undetectable(name: &str) -> Error {
+    Error::Input {
+        location: name.to_owned(),
+        reason: "cannot detect the format from the first lines; \
+                 pass --format jsonl, csv or clf"
+            .to_owned(),
+    }
 }
 
 fn display_name(path: &Path) -> String {

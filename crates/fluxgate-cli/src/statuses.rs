@@ -65,16 +65,25 @@ impl fmt::Display for StatusSet {
 pub struct InvalidStatusList {
     list: String,
     item: String,
+    /// The range in the right order, when the item is a reversed range.
+    reordered: Option<(u16, u16)>,
 }
 
 impl fmt::Display for InvalidStatusList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid status list {:?}: {:?} is not a status from {LOWEST} to {HIGHEST} \
-             or a range such as 500-599",
-            self.list, self.item
-        )
+        write!(f, "invalid status list {:?}: ", self.list)?;
+        match self.reordered {
+            Some((from, to)) => write!(
+                f,
+                "the range {:?} is reversed (write it as {from}-{to})",
+                self.item
+            ),
+            None => write!(
+                f,
+                "{:?} is not a status from {LOWEST} to {HIGHEST} or a range such as 500-599",
+                self.item
+            ),
+        }
     }
 }
 
@@ -89,9 +98,10 @@ impl FromStr for StatusSet {
             text: list.trim().to_owned(),
         };
         for item in list.split(',') {
-            let invalid = || InvalidStatusList {
+            let invalid = |reordered| InvalidStatusList {
                 list: list.to_owned(),
                 item: item.trim().to_owned(),
+                reordered,
             };
             let (from, to) = match item.split_once('-') {
                 Some((from, to)) => (parse_status(from), parse_status(to)),
@@ -99,7 +109,8 @@ impl FromStr for StatusSet {
             };
             match (from, to) {
                 (Some(from), Some(to)) if from <= to => set.insert_range(from, to),
-                _ => return Err(invalid()),
+                (Some(from), Some(to)) => return Err(invalid(Some((to, from)))),
+                _ => return Err(invalid(None)),
             }
         }
         Ok(set)
@@ -160,6 +171,16 @@ mod tests {
             error.to_string(),
             "invalid status list \"5xx\": \"5xx\" is not a status from 100 to 999 \
              or a range such as 500-599"
+        );
+    }
+
+    #[test]
+    fn reversed_range_says_so() {
+        let error = "429,500-400".parse::<StatusSet>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid status list \"429,500-400\": the range \"500-400\" is reversed \
+             (write it as 400-500)"
         );
     }
 }

@@ -159,13 +159,36 @@ fn malformed_lines_are_counted_with_reasons() {
          metrics_only, force_open)"
     );
     assert_eq!(listed[2]["location"], format!("{name}:6"));
-    assert!(
-        listed[2]["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid JSON: "),
-        "{}",
-        listed[2]["reason"]
+    assert_eq!(
+        listed[2]["reason"],
+        "expected a JSON object such as {\"t\": 12.5}, found `not json at all`"
+    );
+}
+
+#[test]
+fn jsonl_arrays_are_malformed() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("arrays.jsonl");
+    fs::write(
+        &path,
+        "{\"t\": 1}\n[3, null, null, \"force_open\"]\n{\"t\": 2,\n",
+    )
+    .unwrap();
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["calls"]["commands"], 0);
+    assert_eq!(report["transition_count"], 0);
+    assert_eq!(report["input"]["malformed"], 2);
+    let listed = report["input"]["first_malformed"].as_array().unwrap();
+    assert_eq!(listed[0]["location"], format!("{}:2", path_text(&path)));
+    assert_eq!(
+        listed[0]["reason"],
+        "expected a JSON object such as {\"t\": 12.5}, found an array"
+    );
+    // The position is the file's line 3, not serde_json's line 1.
+    assert_eq!(listed[1]["location"], format!("{}:3", path_text(&path)));
+    assert_eq!(
+        listed[1]["reason"],
+        "invalid JSON at column 8: EOF while parsing a value"
     );
 }
 
@@ -348,6 +371,11 @@ fn plot_writes_an_svg() {
     assert!(svg.contains("fluxgate replay: breaker &quot;default&quot; of the default policy"));
     assert!(svg.contains("injected: 86400..88200=503"));
     assert!(svg.contains(">open</text>"), "legend names the open state");
+    assert!(svg.contains(">injected http_503</text>"), "band label");
+    assert!(
+        svg.contains(">span injected with --inject</text>"),
+        "legend"
+    );
     assert!(svg.len() < 100_000, "{} bytes", svg.len());
 }
 
@@ -663,5 +691,261 @@ fn demo_replay_opens_and_recovers() {
     assert_eq!(
         stdout_of(&output).lines().last(),
         Some("{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 122, \"transitions\": 3}")
+    );
+}
+
+#[test]
+fn detection_counts_blank_lines_before_the_deciding_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("blank.log");
+    let mut log = String::from("garbage one\ngarbage two\n");
+    log.push_str(&"\n".repeat(200_000));
+    log.push_str(&" \n".repeat(100_000));
+    log.push_str("192.0.2.1 - - [18/May/2015:10:00:00 +0000] \"GET / HTTP/1.1\" 503 12\n");
+    fs::write(&path, log).unwrap();
+
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["input"]["inputs"][0]["format"], "clf");
+    assert_eq!(report["input"]["lines"], 300_003);
+    assert_eq!(report["input"]["empty_lines"], 300_000);
+    assert_eq!(report["input"]["malformed"], 2);
+    assert_eq!(
+        report["input"]["first_malformed"][1]["location"],
+        format!("{}:2", path_text(&path))
+    );
+    assert_eq!(report["calls"]["calls"], 1);
+    assert_eq!(report["calls"]["failures"], 1);
+}
+
+#[test]
+fn policy_file_without_breakers_exits_with_two() {
+    let directory = tempfile::tempdir().unwrap();
+    let trace = fixture("manual_ops.jsonl");
+    for (name, text) in [("empty.toml", ""), ("comment.toml", "# no keys yet\n")] {
+        let policy = directory.path().join(name);
+        fs::write(&policy, text).unwrap();
+        let expected = format!(
+            "error: the policy file defines no breakers\n --> {}\n  = add keys such as \
+             `tripper = \"failure_streak(5)\"` at the top level for a breaker named \
+             `default`, or a `[breaker.NAME]` table\n",
+            path_text(&policy)
+        );
+
+        let check = fluxgate(&["check", path_text(&policy)]);
+        assert_eq!(check.status.code(), Some(2), "check {name}");
+        assert_eq!(stderr_of(&check), expected, "check {name}");
+        assert_eq!(stdout_of(&check), "", "check {name}");
+
+        let replay = fluxgate(&["replay", "--policy", path_text(&policy), path_text(&trace)]);
+        assert_eq!(replay.status.code(), Some(2), "replay {name}");
+        assert_eq!(stderr_of(&replay), expected, "replay {name}");
+        assert_eq!(stdout_of(&replay), "", "replay {name}");
+    }
+}
+
+#[test]
+fn inject_end_before_start_in_mixed_forms() {
+    let sample = sample_log();
+    // END is 100 s after the first line, 2015-05-17T10:05:03Z, so a day
+    // before START.
+    let output = fluxgate(&[
+        "replay",
+        "--inject",
+        "2015-05-18T10:05:03Z..100=503",
+        path_text(&sample),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout_of(&output), "");
+    assert_eq!(
+        stderr_of(&output),
+        "error: invalid injection \"2015-05-18T10:05:03Z..100=503\": END must be later than \
+         START, but END is 2015-05-17T10:06:43Z and START is 2015-05-18T10:05:03Z (expected \
+         START..END=STATUS, such as 86400..88200=503)\n"
+    );
+}
+
+#[test]
+fn reports_list_the_injections() {
+    let sample = sample_log();
+    let args = [
+        "--inject",
+        "86400..88200=503",
+        "--inject",
+        "2015-05-18T11:05:00Z..2015-05-18T11:06:00Z=502",
+        path_text(&sample),
+    ];
+    let report = json_report(&args);
+    let injections = report["input"]["injections"].as_array().unwrap();
+    assert_eq!(injections.len(), 2);
+    assert_eq!(injections[0]["injection"], "86400..88200=503");
+    assert_eq!(injections[0]["start"], 1_431_943_503.0);
+    assert_eq!(injections[0]["end"], 1_431_945_303.0);
+    assert_eq!(injections[0]["error"], "http_503");
+    assert_eq!(injections[0]["calls"], 127);
+    assert_eq!(injections[1]["start"], 1_431_947_100.0);
+    assert_eq!(injections[1]["calls"], 121);
+
+    let mut text_args = vec!["replay"];
+    text_args.extend_from_slice(&args);
+    let text = stdout_of(&fluxgate(&text_args));
+    assert!(
+        text.contains(
+            "\n  injected 86400..88200=503: from 2015-05-18 10:05:03Z to 2015-05-18 10:35:03Z, \
+             127 calls turned into errors of kind http_503\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn injected_status_follows_error_status() {
+    let sample = sample_log();
+    let outage = "86400..88200=503";
+    let summary = |args: &[&str]| {
+        let mut all = vec!["replay", "--output", "jsonl"];
+        all.extend_from_slice(args);
+        all.push(path_text(&sample));
+        let output = fluxgate(&all);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        stdout_of(&output).lines().last().unwrap().to_owned()
+    };
+    let tripped = "{\"event\": \"summary\", \"calls\": 9999, \"rejected\": 80, \"transitions\": 3}";
+    assert_eq!(summary(&["--inject", outage]), tripped);
+
+    // 200 is a success, so injecting it simulates a recovery.
+    assert_eq!(summary(&["--inject", "86400..88200=200"]), SAMPLE_SUMMARY);
+    let report = json_report(&["--inject", "86400..88200=200", path_text(&sample)]);
+    assert_eq!(report["calls"]["failures"], 3);
+    assert_eq!(report["input"]["injections"][0]["error"], Value::Null);
+    assert_eq!(report["input"]["injections"][0]["calls"], 127);
+
+    // A status listed in --error-status is an error, whatever its value.
+    let listed = [
+        "--error-status",
+        "299,500-599",
+        "--inject",
+        "86400..88200=299",
+    ];
+    assert_eq!(summary(&listed), tripped);
+    // 503 is a success once --error-status leaves it out.
+    let unlisted = ["--error-status", "500-502", "--inject", outage];
+    assert_eq!(summary(&unlisted), SAMPLE_SUMMARY);
+}
+
+#[test]
+fn jsonl_output_warns_of_malformed_lines() {
+    let trace = fixture("malformed.jsonl");
+    let name = path_text(&trace);
+    let output = fluxgate(&["replay", "--output", "jsonl", name]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout_of(&output),
+        "{\"event\": \"summary\", \"calls\": 3, \"rejected\": 0, \"transitions\": 0}\n"
+    );
+    assert_eq!(
+        stderr_of(&output),
+        format!(
+            "warning: 7 lines: 1 empty, 3 malformed, at {name}:4, {name}:5 and {name}:6. \
+             --output text or json gives the reasons.\n"
+        )
+    );
+}
+
+#[test]
+fn option_values_say_what_is_wrong() {
+    let cases = [
+        (
+            ["--error-status", "500-400"],
+            "error: invalid value '500-400' for '--error-status <LIST>': invalid status list \
+             \"500-400\": the range \"500-400\" is reversed (write it as 400-500)",
+        ),
+        (
+            ["--inject", "0..99999999999999999999=503"],
+            "error: invalid value '0..99999999999999999999=503' for '--inject \
+             <START..END=STATUS>': invalid injection \"0..99999999999999999999=503\": offset \
+             \"99999999999999999999\" is larger than the maximum of 13569465600 seconds \
+             (expected START..END=STATUS, such as 86400..88200=503)",
+        ),
+        (
+            ["--inject", "-1..3=503"],
+            "error: invalid value '-1..3=503' for '--inject <START..END=STATUS>': invalid \
+             injection \"-1..3=503\": offset \"-1\" must be a number of seconds, 0 or more \
+             (expected START..END=STATUS, such as 86400..88200=503)",
+        ),
+    ];
+    for (option, message) in cases {
+        let output = fluxgate(&["replay", option[0], option[1], "a.log"]);
+        assert_eq!(output.status.code(), Some(2), "{option:?}");
+        let stderr = stderr_of(&output);
+        assert_eq!(stderr.lines().next(), Some(message), "{option:?}");
+    }
+}
+
+#[test]
+fn check_escapes_breaker_names() {
+    let directory = tempfile::tempdir().unwrap();
+    let policy = directory.path().join("names.toml");
+    fs::write(
+        &policy,
+        "[breaker.\"x\\\"\\nbreaker \\\"fake\"]\ntripper = \"failure_streak(5)\"\n",
+    )
+    .unwrap();
+    let output = fluxgate(&["check", path_text(&policy)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    let headers: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("breaker"))
+        .collect();
+    assert_eq!(headers, ["breaker \"x\\\"\\nbreaker \\\"fake\""]);
+
+    let trace = fixture("manual_ops.jsonl");
+    let output = fluxgate(&[
+        "replay",
+        "--policy",
+        path_text(&policy),
+        "--breaker",
+        "y\n",
+        path_text(&trace),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "error: the policy file has no breaker named \"y\\n\" (it has: \
+         \"x\\\"\\nbreaker \\\"fake\")\n"
+    );
+}
+
+#[test]
+fn report_spans_earliest_to_latest_time() {
+    let output = fluxgate_with_stdin(
+        &["replay", "-"],
+        b"{\"t\": 1000}\n{\"t\": 1}\n{\"t\": 2000}\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("\n  from 1s to 2000s (33m19s)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n  1 line earlier than a line before it, 16m39s back\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn over_long_only_line_format_unknown() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("one-line.log");
+    // 17 MiB with no line break, past the 16 MiB line limit.
+    fs::write(&path, vec![b'x'; 17 << 20]).unwrap();
+    let report = json_report(&[path_text(&path)]);
+    assert_eq!(report["input"]["inputs"][0]["format"], "unknown");
+    assert_eq!(report["input"]["lines"], 1);
+    assert_eq!(report["input"]["malformed"], 1);
+    assert_eq!(
+        report["input"]["first_malformed"][0]["reason"],
+        "the line is longer than 16 MiB"
     );
 }

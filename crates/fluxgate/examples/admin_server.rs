@@ -88,6 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let address = listener.local_addr()?;
     println!("breakers: http://{address}/health/breakers");
     println!("metrics:  http://{address}/metrics");
+    println!("serving until stopped with Ctrl-C");
     axum::serve(listener, router(Arc::new(admin))).await?;
     Ok(())
 }

@@ -273,10 +273,25 @@ fn rendered(message: &str, source: &str, column: usize, width: usize, hint: &str
     )
 }
 
+/// One expected error: the component kind, the expression, the message,
+/// the caret's column and width, and the hint.
+type ErrorCase<'a> = (&'a str, &'a str, &'a str, usize, usize, &'a str);
+
+/// Asserts that each expression fails with exactly the rendered error.
+fn assert_rendered_errors(cases: &[ErrorCase<'_>]) {
+    for &(kind, text, message, column, width, hint) in cases {
+        assert_eq!(
+            error_of(kind, text),
+            rendered(message, text, column, width, hint),
+            "{kind} {text:?}"
+        );
+    }
+}
+
 #[test]
 fn invalid_expressions_report_exact_messages() {
     let ratio_range = "(allowed: greater than 0 and at most 1)";
-    let cases: &[(&str, &str, &str, usize, usize, &str)] = &[
+    let cases: &[ErrorCase<'_>] = &[
         (
             "tripper",
             "min_requests(20) & failure_rat(0.5)",
@@ -790,12 +805,120 @@ fn invalid_expressions_report_exact_messages() {
             "expected one of: all, random, ramp_up",
         ),
     ];
-    for &(kind, text, message, column, width, hint) in cases {
-        assert_eq!(
-            error_of(kind, text),
-            rendered(message, text, column, width, hint),
-            "{kind} {text:?}"
-        );
+    assert_rendered_errors(cases);
+}
+
+#[test]
+fn misplaced_and_long_values_get_hints() {
+    let nines = "9".repeat(400);
+    let streak = format!("failure_streak({nines})");
+    let huge_duration = format!("cooldown({nines}h)");
+    let long_name = format!("{}(1)", "a".repeat(100));
+    let forty_nines = "9".repeat(40);
+    let forty_a = "a".repeat(40);
+    let cases: &[ErrorCase<'_>] = &[
+        (
+            "retry",
+            "cooldown(90 s)",
+            "expected `,` or `)`, found the name `s`",
+            13,
+            1,
+            "write the unit right after its number, with no space: `90s`",
+        ),
+        (
+            "retry",
+            "cooldown(1m 30s)",
+            "expected `,` or `)`, found the duration `30s`",
+            13,
+            3,
+            "write the parts of a duration with no space between them: `1m30s`",
+        ),
+        (
+            "retry",
+            "cooldown(90 sec)",
+            "expected `,` or `)`, found the name `sec`",
+            13,
+            3,
+            "",
+        ),
+        (
+            "tripper",
+            "failure_rate(.5)",
+            "expected a digit before the decimal point of `.5`",
+            14,
+            2,
+            "did you mean `0.5`?",
+        ),
+        (
+            "tripper",
+            &streak,
+            &format!("number `{forty_nines}…` is too large for `count` of failure_streak"),
+            16,
+            400,
+            "",
+        ),
+        (
+            "tripper",
+            &format!("failure_rate(30s, {nines})"),
+            "too many arguments for failure_rate: it takes 1 argument",
+            19,
+            400,
+            "expected `failure_rate(ratio)`",
+        ),
+        (
+            "retry",
+            &huge_duration,
+            &format!(
+                "duration `{forty_nines}…` is longer than the maximum of \
+                 18446744073709551615.999999999s (about 585 billion years)"
+            ),
+            10,
+            401,
+            "",
+        ),
+        (
+            "tripper",
+            &long_name,
+            &format!("unknown function `{forty_a}…` in tripper"),
+            1,
+            100,
+            "expected one of: closed, half_open, min_requests, failure_rate, avg_latency, \
+             slow_rate, failure_streak",
+        ),
+        (
+            "retry",
+            &format!("cooldown({nines})"),
+            &format!(
+                "expected a duration such as `30s` for `duration` of cooldown, found the \
+                 number `{forty_nines}…`"
+            ),
+            10,
+            400,
+            "add a unit: ms, s, m or h",
+        ),
+    ];
+    assert_rendered_errors(cases);
+}
+
+#[test]
+fn duration_values_get_unit_hints() {
+    let cases = [
+        (
+            "30 s",
+            "expected a duration such as `2m`, found `30`",
+            "write the unit right after its number, with no space: `30s`",
+        ),
+        (
+            "30",
+            "expected a duration such as `2m`, found `30`",
+            "add a unit: `30s`, or ms, m or h",
+        ),
+        ("soon", "expected a duration such as `2m`, found `soon`", ""),
+    ];
+    for (text, message, hint) in cases {
+        let error = parse_duration(text).unwrap_err();
+        assert_eq!(error.message(), message, "{text}");
+        assert_eq!(error.hint(), hint, "{text}");
     }
 }
 

@@ -204,7 +204,7 @@ error: expected a string, found an integer
  --> line 1, column 11 (breaker `default`, key `tripper`)
   |
 1 | tripper = 5
-  |           ^"
+  |           ^ write the expression as a quoted string, such as \"failure_rate(0.5)\""
     );
     assert_eq!(
         error_of("breaker = 1\n"),
@@ -276,17 +276,109 @@ fn invalid_toml_and_bytes_are_located() {
     assert!(error.message().starts_with("invalid TOML: "), "{error}");
     assert_eq!(error.line(), Some(1));
 
-    let duplicate = PolicyFile::parse("retry = \"never()\"\nretry = \"always()\"\n").unwrap_err();
-    assert!(
-        duplicate.message().starts_with("invalid TOML: "),
-        "{duplicate}"
-    );
-    assert_eq!(duplicate.line(), Some(2));
-
     let bytes = b"retry = \"never()\"\n# caf\xe9\n";
     let error = PolicyFile::parse_bytes(bytes).unwrap_err();
     assert_eq!(error.message(), "policy file is not valid UTF-8");
     assert_eq!((error.line(), error.column()), (Some(2), Some(6)));
+}
+
+#[test]
+fn toml_errors_explain_policy_values() {
+    let cases = [
+        (
+            "tripper = failure_rate(0.5)\n",
+            "\
+error: the value of `tripper` must be a quoted expression string
+ --> line 1, column 11 (breaker `default`, key `tripper`)
+  |
+1 | tripper = failure_rate(0.5)
+  |           ^^^^^^^^^^^^^^^^^ write `tripper = \"failure_rate(0.5)\"`",
+        ),
+        (
+            "[breaker.a]\ntracker = !kind(\"x\")\n",
+            "\
+error: the value of `tracker` must be a quoted expression string
+ --> line 2, column 11 (breaker `a`, key `tracker`)
+  |
+2 | tracker = !kind(\"x\")
+  |           ^^^^^^^^^^ write `tracker = '!kind(\"x\")'`",
+        ),
+        (
+            "[breaker.a]\nhalf_open_timeout = 30s\n",
+            "\
+error: the value of `half_open_timeout` must be a quoted duration string
+ --> line 2, column 21 (breaker `a`, key `half_open_timeout`)
+  |
+2 | half_open_timeout = 30s
+  |                     ^^^ write `half_open_timeout = \"30s\"`",
+        ),
+        (
+            "max_half_open_calls = ten\n",
+            "\
+error: the value of `max_half_open_calls` must be a whole number
+ --> line 1, column 23 (breaker `default`, key `max_half_open_calls`)
+  |
+1 | max_half_open_calls = ten
+  |                       ^^^ write a number without quotes, such as `max_half_open_calls = 10`",
+        ),
+        (
+            "half_open_timeout = 30\n",
+            "\
+error: expected a string, found an integer
+ --> line 1, column 21 (breaker `default`, key `half_open_timeout`)
+  |
+1 | half_open_timeout = 30
+  |                     ^^ write a duration string with a unit, such as \"30s\"",
+        ),
+        (
+            "[breaker.a]\nretry = true\n",
+            "\
+error: expected a string, found a boolean
+ --> line 2, column 9 (breaker `a`, key `retry`)
+  |
+2 | retry = true
+  |         ^^^^ write the expression as a quoted string, such as \"cooldown(60s)\"",
+        ),
+        (
+            "retry = \"never()\"\nretry = \"always()\"\n",
+            "\
+error: duplicate key `retry`
+ --> line 2, column 1
+  |
+2 | retry = \"always()\"
+  | ^^^^^ first set on line 1",
+        ),
+        (
+            "[breaker.a]\nretry = \"never()\"\nwindow = \"count(5)\"\n'retry' = \"always()\"\n",
+            "\
+error: duplicate key `retry`
+ --> line 4, column 1
+  |
+4 | 'retry' = \"always()\"
+  | ^^^^^^^ first set on line 2",
+        ),
+        (
+            "[breaker.a]\ntripper = \"closed()\"\n[breaker.b]\n[breaker.a]\n",
+            "\
+error: breaker `a` is defined twice
+ --> line 4, column 10
+  |
+4 | [breaker.a]
+  |          ^ first defined on line 1",
+        ),
+        (
+            "[breaker.\"a b\"]\n\n[ breaker . \"a b\" ]\n",
+            "\
+error: breaker `a b` is defined twice
+ --> line 3, column 13
+  |
+3 | [ breaker . \"a b\" ]
+  |             ^^^^^ first defined on line 1",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(error_of(text), expected, "{text}");
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod access_log;
 mod csv;
+mod detect;
 mod jsonl;
 mod reader;
 mod time;
@@ -15,9 +16,12 @@ use fluxgate::Command;
 
 pub use access_log::parse_access_log;
 pub use csv::CsvHeader;
+pub use detect::{
+    DETECTION_LINES, Detection, FormatDetector, InputFormat, is_blank, too_long_reason,
+};
 pub use jsonl::parse_json_line;
 pub use reader::{Line, LineReader, MAX_LINE_BYTES, open_input};
-pub use time::{DisplayDate, LineTime, parse_log_date, parse_rfc3339};
+pub use time::{DisplayDate, LineTime, MAX_SECONDS, parse_log_date, parse_rfc3339};
 
 /// A line format of recorded calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,26 +185,6 @@ pub fn duration_from_seconds(seconds: f64) -> Result<Duration, LineError> {
     })
 }
 
-/// Guesses the format of an input from its first non-empty lines.
-///
-/// A first line that starts with `{` makes the input JSON Lines, and a first
-/// line that is a CSV header with a `t` column makes it CSV. Otherwise the
-/// input is an access log when any of the lines parses as one.
-pub fn detect_format(lines: &[&[u8]]) -> Option<Format> {
-    let first = lines.first()?;
-    if first.trim_ascii_start().starts_with(b"{") {
-        return Some(Format::Jsonl);
-    }
-    if CsvHeader::parse(first).is_ok() {
-        return Some(Format::Csv);
-    }
-    let statuses = crate::StatusSet::default();
-    lines
-        .iter()
-        .any(|line| parse_access_log(line, &statuses).is_ok())
-        .then_some(Format::AccessLog)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,20 +215,5 @@ mod tests {
             parse_time_text("-4").unwrap_err().reason(),
             "t must be a number of seconds, 0 or more"
         );
-    }
-
-    #[test]
-    fn detection_by_first_lines() {
-        let log: &[u8] = b"192.0.2.1 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 512";
-        assert_eq!(detect_format(&[b"{\"t\": 1}"]), Some(Format::Jsonl));
-        assert_eq!(detect_format(&[b"  {\"t\": 1}"]), Some(Format::Jsonl));
-        assert_eq!(detect_format(&[b"error,t,duration"]), Some(Format::Csv));
-        assert_eq!(detect_format(&[log]), Some(Format::AccessLog));
-        assert_eq!(
-            detect_format(&[b"garbage first", log]),
-            Some(Format::AccessLog)
-        );
-        assert_eq!(detect_format(&[b"garbage", b"more garbage"]), None);
-        assert_eq!(detect_format(&[]), None);
     }
 }

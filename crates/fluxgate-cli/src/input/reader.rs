@@ -75,7 +75,7 @@ impl<R: Read> Read for CountingReader<R> {
 }
 
 /// One line as [`LineReader`] returns it.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line<'a> {
     /// The line's bytes, without the line ending.
     Text(&'a [u8]),

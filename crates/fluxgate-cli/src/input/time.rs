@@ -4,9 +4,10 @@
 use std::fmt;
 use std::time::Duration;
 
-/// The latest time a line may carry: the year 2400, well inside the 584
-/// years of nanoseconds a breaker clock holds.
-const MAX_SECONDS: u64 = 13_569_465_600;
+/// The latest time a line may carry, in seconds since the Unix epoch: the
+/// year 2400, well inside the 584 years of nanoseconds a breaker clock
+/// holds. It also bounds an `--inject` offset.
+pub const MAX_SECONDS: u64 = 13_569_465_600;
 
 /// The time of one input line.
 ///

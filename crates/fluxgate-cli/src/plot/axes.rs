@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use fluxgate::State;
 
+use super::injected::{INJECTED_COLOUR, INJECTED_PATTERN};
 use super::{
     AXIS_Y, FAILURE_COLOUR, HEIGHT, LEFT, REJECTED_COLOUR, RIGHT, SLOW_COLOUR, Scale, state_colour,
     write_rect,
@@ -77,7 +78,9 @@ fn tick_label(seconds: f64, step: f64, span: f64, dates: bool) -> String {
     }
 }
 
-pub(super) fn write_legend(svg: &mut String, timeline: &Timeline) {
+/// Writes the legend: the states seen, then the hatch of injected spans
+/// when `injected` is true, and a second row for the lines and bars.
+pub(super) fn write_legend(svg: &mut String, timeline: &Timeline, injected: bool) {
     let y = HEIGHT - 44.0;
     let mut x = LEFT;
     let seen: Vec<State> = State::ALL
@@ -93,6 +96,18 @@ pub(super) fn write_legend(svg: &mut String, timeline: &Timeline) {
         write_rect(svg, x, y - 10.0, 14.0, 12.0, state_colour(state), 1.0);
         let _ = writeln!(svg, r#"<text x="{}" y="{y}">{state}</text>"#, x + 19.0);
         x += 40.0 + 7.0 * state.as_str().len() as f64;
+    }
+    if injected {
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{x}" y="{}" width="14" height="12" fill="url(#{INJECTED_PATTERN})" stroke="{INJECTED_COLOUR}" stroke-width="0.8"/>"##,
+            y - 10.0
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{y}">span injected with --inject</text>"#,
+            x + 19.0
+        );
     }
 
     let y = HEIGHT - 20.0;

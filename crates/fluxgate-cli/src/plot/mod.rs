@@ -1,6 +1,7 @@
 //! The SVG timeline of a replay, written by hand: state bands over time,
 //! the window's failure rate (and slow-call rate) as lines, rejected calls
-//! per interval as bars, time axis, legend and title.
+//! per interval as bars, injected spans as hatched bands, time axis,
+//! legend and title.
 //!
 //! Its size is bounded by the timeline's intervals, not by the input.
 
@@ -12,8 +13,11 @@ use fluxgate::State;
 use crate::replay::{Bucket, Timeline, state_index};
 
 mod axes;
+mod injected;
 
 use axes::{escape, write_legend, write_time_axis};
+pub use injected::InjectedBand;
+use injected::write_injected_bands;
 
 const WIDTH: f64 = 1200.0;
 const HEIGHT: f64 = 630.0;
@@ -31,7 +35,7 @@ const FAILURE_COLOUR: &str = "#212121";
 const SLOW_COLOUR: &str = "#6d4c41";
 const REJECTED_COLOUR: &str = "#c62828";
 
-/// The words on a plot.
+/// The words on a plot, and the injected spans it marks.
 #[derive(Debug, Clone)]
 pub struct PlotLabels {
     /// The title, naming the policy.
@@ -41,6 +45,8 @@ pub struct PlotLabels {
     /// `true` when times are seconds since the Unix epoch, shown as UTC
     /// dates.
     pub times_are_dates: bool,
+    /// The `--inject` spans, each drawn as a hatched band.
+    pub injections: Vec<InjectedBand>,
 }
 
 fn state_colour(state: State) -> &'static str {
@@ -86,8 +92,9 @@ pub fn render_svg(timeline: &Timeline, labels: &PlotLabels) -> String {
     write_state_strip(&mut svg, timeline, &scale);
     write_rate_chart(&mut svg, timeline, &scale);
     write_rejection_bars(&mut svg, timeline, &scale);
+    let drawn = write_injected_bands(&mut svg, &labels.injections, &scale);
     write_time_axis(&mut svg, &scale, labels.times_are_dates);
-    write_legend(&mut svg, timeline);
+    write_legend(&mut svg, timeline, drawn);
     svg.push_str("</svg>\n");
     svg
 }
@@ -398,6 +405,7 @@ mod tests {
             title: "Replay of \"default\" <demo.toml>".into(),
             subtitles: vec!["tripper = failure_streak(2) & min_requests(1)".into()],
             times_are_dates: false,
+            injections: Vec::new(),
         }
     }
 
@@ -433,5 +441,44 @@ mod tests {
         assert!(svg.contains("slow-call rate, calls of 1s or more"));
         assert!(svg.contains("&amp;"));
         assert!(svg.len() < 200_000, "{} bytes", svg.len());
+        assert!(!svg.contains("injected"), "no injection, no band");
+    }
+
+    #[test]
+    fn injected_spans_are_hatched_bands() {
+        let mut timeline = Timeline::new(None);
+        timeline.advance(Duration::from_secs(100), State::Closed);
+        timeline.advance(Duration::from_secs(200), State::Closed);
+        let mut labels = labels();
+        labels.injections = vec![
+            InjectedBand {
+                start: Duration::from_secs(125),
+                end: Duration::from_secs(150),
+                label: "http_503".into(),
+            },
+            InjectedBand {
+                start: Duration::from_secs(300),
+                end: Duration::from_secs(400),
+                label: "after the input".into(),
+            },
+        ];
+        let svg = render_svg(&timeline, &labels);
+
+        // 100 s map to 1090 px, so 125 s is at 80 + 272.5 px.
+        let band = format!(
+            "<rect x=\"352.50\" y=\"{CHART_TOP}\" width=\"272.50\" height=\"{}\" \
+             fill=\"url(#injected)\"/>",
+            AXIS_Y - CHART_TOP
+        );
+        assert!(svg.contains(&band), "{svg}");
+        assert_eq!(
+            svg.matches("fill=\"url(#injected)\"").count(),
+            2,
+            "band and legend"
+        );
+        assert!(svg.contains(">injected http_503</text>"));
+        assert!(!svg.contains("after the input"), "outside the plotted time");
+        assert!(svg.contains(">span injected with --inject</text>"));
+        assert_eq!(svg.matches("<pattern id=\"injected\"").count(), 1);
     }
 }

@@ -87,6 +87,7 @@ impl<K: Tracker<String>, S: EventSink> Replayer<K, S> {
                 transition_count: 0,
                 time_in_state: [Duration::ZERO; 6],
                 first_time: None,
+                earliest_time: None,
                 newest_time: None,
                 times_are_dates: false,
                 ordering: Ordering::default(),
@@ -152,6 +153,13 @@ impl<K: Tracker<String>, S: EventSink> Replayer<K, S> {
         };
         if self.result.newest_time.is_none_or(|(_, old)| newest > old) {
             self.result.newest_time = Some((record.time.seconds, newest));
+        }
+        if self
+            .result
+            .earliest_time
+            .is_none_or(|(_, old)| reading < old)
+        {
+            self.result.earliest_time = Some((record.time.seconds, reading));
         }
 
         if let Some(timeline) = &mut self.result.timeline {
@@ -378,6 +386,7 @@ mod tests {
         assert_eq!(result.ordering.out_of_order, 2);
         assert_eq!(result.ordering.max_step_back, Duration::from_secs(8));
         assert_eq!(result.first_time.map(|(seconds, _)| seconds), Some(10.0));
+        assert_eq!(result.earliest_time.map(|(seconds, _)| seconds), Some(4.0));
         assert_eq!(result.newest_time.map(|(seconds, _)| seconds), Some(13.0));
         assert_eq!(result.time_in_state[0], Duration::from_secs(3));
     }

@@ -73,6 +73,8 @@ pub struct ReplayResult {
     pub time_in_state: [Duration; 6],
     /// The first line's time, in seconds and as a clock reading.
     pub first_time: Option<(f64, Duration)>,
+    /// The earliest line time, in seconds and as a clock reading.
+    pub earliest_time: Option<(f64, Duration)>,
     /// The newest line's time, in seconds and as a clock reading.
     pub newest_time: Option<(f64, Duration)>,
     /// `true` when the first line gave a date rather than plain seconds.

@@ -30,6 +30,72 @@ pub struct InputStats {
     pub out_of_order: u64,
     /// The largest step back in time, in seconds.
     pub max_step_back_seconds: f64,
+    /// The `--inject` spans, in the order given.
+    pub injections: Vec<InjectedSpan>,
+}
+
+impl InputStats {
+    /// Returns the counts of lines read, empty and malformed, as the text
+    /// report words them: `30 lines: 0 empty, 24 malformed`.
+    pub fn line_counts(&self) -> String {
+        format!(
+            "{}: {} empty, {} malformed",
+            counted(self.lines, "line"),
+            self.empty_lines,
+            self.malformed
+        )
+    }
+
+    /// Returns a one-line warning about malformed lines for standard
+    /// error, or `None` when there are none.
+    pub fn malformed_warning(&self) -> Option<String> {
+        if self.malformed == 0 {
+            return None;
+        }
+        let locations: Vec<&str> = self
+            .first_malformed
+            .iter()
+            .map(|line| line.location.as_str())
+            .collect();
+        let listed = match locations.as_slice() {
+            [] => String::new(),
+            [only] => format!(", at {only}"),
+            [first @ .., last] if self.malformed == locations.len() as u64 => {
+                format!(", at {} and {last}", first.join(", "))
+            }
+            all => format!(", first at {}", all.join(", ")),
+        };
+        Some(format!(
+            "warning: {}{listed}. --output text or json gives the reasons.",
+            self.line_counts()
+        ))
+    }
+}
+
+/// Returns a count with its noun, singular for 1: `1 call`, `2 calls`.
+pub(crate) fn counted(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// One `--inject` span and the calls it changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InjectedSpan {
+    /// The span as the option writes it, such as `86400..88200=503`.
+    pub injection: String,
+    /// The first time in the span, in seconds on the input's scale. It is
+    /// `None` when no line was replayed, because offsets then have no
+    /// origin.
+    pub start: Option<f64>,
+    /// The time the span ends, excluded, in seconds on the input's scale.
+    pub end: Option<f64>,
+    /// The error kind the span gives its calls, such as `http_503`.
+    pub error: Option<String>,
+    /// The calls inside the span, whose outcome it set.
+    pub calls: u64,
 }
 
 /// One input and its format.
@@ -115,9 +181,10 @@ pub struct Report {
     pub policy: PolicySummary,
     /// `true` when times are seconds since the Unix epoch.
     pub times_are_dates: bool,
-    /// The first line's time, in seconds.
+    /// The earliest line time, in seconds, which is the first line's
+    /// unless a later line goes back before it.
     pub start: Option<f64>,
-    /// The newest line's time, in seconds.
+    /// The latest line time, in seconds.
     pub end: Option<f64>,
     /// The first transitions, in order.
     pub transitions: Vec<TransitionRow>,
@@ -141,7 +208,7 @@ impl Report {
         Report {
             policy,
             times_are_dates: result.times_are_dates,
-            start: result.first_time.map(|(seconds, _)| seconds),
+            start: result.earliest_time.map(|(seconds, _)| seconds),
             end: result.newest_time.map(|(seconds, _)| seconds),
             transitions: result.transitions.clone(),
             transition_count: result.transition_count,
@@ -159,5 +226,62 @@ impl Report {
     /// Returns the error of writing.
     pub fn write_text(&self, writer: &mut impl std::io::Write) -> std::io::Result<()> {
         text::write_report(self, writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(malformed: u64, listed: usize) -> InputStats {
+        InputStats {
+            lines: 30,
+            empty_lines: 1,
+            malformed,
+            first_malformed: (1..=listed)
+                .map(|line| MalformedLine {
+                    location: format!("in.jsonl:{line}"),
+                    reason: "invalid JSON".to_owned(),
+                })
+                .collect(),
+            ..InputStats::default()
+        }
+    }
+
+    #[test]
+    fn malformed_warning_lists_first_lines() {
+        let cases = [
+            (stats(0, 0), None),
+            (
+                stats(1, 1),
+                Some("warning: 30 lines: 1 empty, 1 malformed, at in.jsonl:1."),
+            ),
+            (
+                stats(3, 3),
+                Some(
+                    "warning: 30 lines: 1 empty, 3 malformed, at in.jsonl:1, in.jsonl:2 and in.jsonl:3.",
+                ),
+            ),
+            (
+                stats(24, 5),
+                Some(
+                    "warning: 30 lines: 1 empty, 24 malformed, first at in.jsonl:1, in.jsonl:2, \
+                     in.jsonl:3, in.jsonl:4, in.jsonl:5.",
+                ),
+            ),
+        ];
+        for (stats, expected) in cases {
+            let expected =
+                expected.map(|start| format!("{start} --output text or json gives the reasons."));
+            assert_eq!(stats.malformed_warning(), expected, "{}", stats.malformed);
+        }
+    }
+
+    #[test]
+    fn line_counts_use_singular_for_one() {
+        let mut stats = stats(0, 0);
+        stats.lines = 1;
+        stats.empty_lines = 0;
+        assert_eq!(stats.line_counts(), "1 line: 0 empty, 0 malformed");
     }
 }

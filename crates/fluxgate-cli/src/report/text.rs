@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use fluxgate::DisplayDuration;
 
-use super::Report;
+use super::{InjectedSpan, Report, counted};
 use crate::input::DisplayDate;
 
 pub(super) fn write_report(report: &Report, out: &mut impl Write) -> io::Result<()> {
@@ -35,11 +35,7 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
     for file in &input.inputs {
         writeln!(out, "  {} ({})", file.path, file.format)?;
     }
-    writeln!(
-        out,
-        "  {} lines: {} empty, {} malformed",
-        input.lines, input.empty_lines, input.malformed
-    )?;
+    writeln!(out, "  {}", input.line_counts())?;
     for line in &input.first_malformed {
         writeln!(out, "    {}: {}", line.location, line.reason)?;
     }
@@ -50,12 +46,19 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
             input.malformed - input.first_malformed.len() as u64
         )?;
     }
-    writeln!(
-        out,
-        "  {} lines earlier than a line before them, at most {} back",
-        input.out_of_order,
-        span(input.max_step_back_seconds)
-    )?;
+    match input.out_of_order {
+        0 => writeln!(out, "  0 lines earlier than a line before them")?,
+        1 => writeln!(
+            out,
+            "  1 line earlier than a line before it, {} back",
+            span(input.max_step_back_seconds)
+        )?,
+        count => writeln!(
+            out,
+            "  {count} lines earlier than a line before them, at most {} back",
+            span(input.max_step_back_seconds)
+        )?,
+    }
     if let (Some(start), Some(end)) = (report.start, report.end) {
         writeln!(
             out,
@@ -65,7 +68,34 @@ fn write_input(report: &Report, out: &mut impl Write) -> io::Result<()> {
             span(end - start)
         )?;
     }
+    for injected in &input.injections {
+        write_injection(report, injected, out)?;
+    }
     writeln!(out)
+}
+
+/// Writes where an `--inject` span falls and what it did to the calls in
+/// it.
+fn write_injection(
+    report: &Report,
+    injected: &InjectedSpan,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    write!(out, "  injected {}: ", injected.injection)?;
+    let (Some(start), Some(end)) = (injected.start, injected.end) else {
+        return writeln!(out, "not applied, because no line was replayed");
+    };
+    let calls = counted(injected.calls, "call");
+    let outcome = match &injected.error {
+        Some(kind) => format!("errors of kind {kind}"),
+        None => "successes".to_owned(),
+    };
+    writeln!(
+        out,
+        "from {} to {}, {calls} turned into {outcome}",
+        time(report, start),
+        time(report, end)
+    )
 }
 
 fn write_transitions(report: &Report, out: &mut impl Write) -> io::Result<()> {
@@ -124,8 +154,11 @@ fn write_calls(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "Calls: {}", calls.calls)?;
     writeln!(
         out,
-        "  admitted  {:>10}  ({} succeeded, {} failed, {} errors ignored by the tracker)",
-        calls.admitted, calls.successes, calls.failures, calls.ignored
+        "  admitted  {:>10}  ({} succeeded, {} failed, {} ignored by the tracker)",
+        calls.admitted,
+        calls.successes,
+        calls.failures,
+        counted(calls.ignored, "error")
     )?;
     writeln!(out, "  rejected  {:>10}", calls.rejected)?;
     writeln!(
@@ -167,7 +200,9 @@ fn span(seconds: f64) -> String {
 mod tests {
     use super::*;
     use crate::replay::{CallCounts, TransitionRow};
-    use crate::report::{InputFile, InputStats, MalformedLine, PolicySummary, StateTimes};
+    use crate::report::{
+        InjectedSpan, InputFile, InputStats, MalformedLine, PolicySummary, StateTimes,
+    };
 
     fn sample_report() -> Report {
         Report {
@@ -217,6 +252,13 @@ mod tests {
                 }],
                 out_of_order: 2,
                 max_step_back_seconds: 58.0,
+                injections: vec![InjectedSpan {
+                    injection: "60..120=503".into(),
+                    start: Some(1_431_857_163.0),
+                    end: Some(1_431_857_223.0),
+                    error: Some("http_503".into()),
+                    calls: 1,
+                }],
             },
         }
     }
@@ -237,6 +279,7 @@ Input
     ... and 5 more
   2 lines earlier than a line before them, at most 58s back
   from 2015-05-17 10:05:03Z to 2015-05-17 11:05:03Z (1h)
+  injected 60..120=503: from 2015-05-17 10:06:03Z to 2015-05-17 10:07:03Z, 1 call turned into errors of kind http_503
 
 Transitions: 3
   time                  from          to            reason
@@ -256,6 +299,93 @@ Calls: 10
   manual commands: 0
 ";
         assert_eq!(String::from_utf8(output).unwrap(), expected);
+    }
+
+    #[test]
+    fn injections_say_what_they_changed() {
+        let mut report = sample_report();
+        report.times_are_dates = false;
+        report.input.injections = vec![
+            InjectedSpan {
+                injection: "5..7.5=502".into(),
+                start: Some(15.0),
+                end: Some(17.5),
+                error: Some("http_502".into()),
+                calls: 3,
+            },
+            InjectedSpan {
+                injection: "8..9=200".into(),
+                start: Some(18.0),
+                end: Some(19.0),
+                error: None,
+                calls: 0,
+            },
+            InjectedSpan {
+                injection: "1..2=503".into(),
+                start: None,
+                end: None,
+                error: Some("http_503".into()),
+                calls: 0,
+            },
+        ];
+        let mut output = Vec::new();
+        write_input(&report, &mut output).unwrap();
+        let output = String::from_utf8(output).unwrap();
+        let lines: Vec<&str> = output
+            .lines()
+            .filter(|line| line.starts_with("  injected"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "  injected 5..7.5=502: from 15s to 17.5s, 3 calls turned into errors of kind \
+                 http_502",
+                "  injected 8..9=200: from 18s to 19s, 0 calls turned into successes",
+                "  injected 1..2=503: not applied, because no line was replayed",
+            ]
+        );
+    }
+
+    /// Returns the lines of the text report that start with `prefix`.
+    fn lines_starting(report: &Report, prefix: &str) -> Vec<String> {
+        let mut output = Vec::new();
+        report.write_text(&mut output).unwrap();
+        String::from_utf8(output)
+            .unwrap()
+            .lines()
+            .filter(|line| line.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn counts_of_one_are_singular() {
+        let mut report = sample_report();
+        report.input.lines = 1;
+        report.input.out_of_order = 1;
+        report.calls.ignored = 1;
+        assert_eq!(
+            lines_starting(&report, "  1 line"),
+            [
+                "  1 line: 1 empty, 6 malformed",
+                "  1 line earlier than a line before it, 58s back",
+            ]
+        );
+        assert_eq!(
+            lines_starting(&report, "  admitted"),
+            ["  admitted           7  (5 succeeded, 2 failed, 1 error ignored by the tracker)"]
+        );
+    }
+
+    #[test]
+    fn lines_in_order_give_no_step_back() {
+        let mut report = sample_report();
+        report.input.out_of_order = 0;
+        report.input.max_step_back_seconds = 0.0;
+        assert_eq!(
+            lines_starting(&report, "  0 lines"),
+            ["  0 lines earlier than a line before them"]
+        );
     }
 
     #[test]

@@ -293,6 +293,18 @@ impl Snippet {
     }
 }
 
+/// Cuts text written in a policy, such as a long string literal or a number
+/// of hundreds of digits, to at most 40 characters and `…` for a message.
+pub(crate) fn shorten(written: &str) -> String {
+    const LIMIT: usize = 40;
+    if written.chars().count() <= LIMIT {
+        written.to_owned()
+    } else {
+        let head: String = written.chars().take(LIMIT).collect();
+        format!("{head}…")
+    }
+}
+
 /// Returns the largest character boundary of `text` at or before `index`.
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     while !text.is_char_boundary(index) {

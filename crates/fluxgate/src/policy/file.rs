@@ -8,10 +8,12 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::PolicyTracker;
-use super::error::{Located, PolicyError};
+use super::error::{Located, PolicyError, shorten};
 use super::lexer::Span;
 use super::rules::{Policy, unknown_key};
 use super::suggest::nearest;
+use super::syntax::ComponentKind;
+use super::toml_error::toml_error;
 use super::toml_string::DecodedString;
 use crate::CircuitBreaker;
 use crate::breaker;
@@ -261,7 +263,7 @@ fn read_key(
                 .and_then(|value| u32::try_from(value).ok())
                 .ok_or_else(|| {
                     let written = text.get(value.span()).unwrap_or(integer.as_str());
-                    breaker::max_half_open_calls_error(written)
+                    breaker::max_half_open_calls_error(shorten(written))
                 })
                 .and_then(breaker::check_max_half_open_calls);
             match checked {
@@ -280,7 +282,10 @@ fn read_key(
         }
         (_, other) if Policy::KEYS.contains(&key_text) => {
             let message = format!("expected a string, found {}", describe(other));
-            return Err(located(text, value.span(), &message));
+            let mut error = located(text, value.span(), &message);
+            let written = text.get(value.span()).unwrap_or_default();
+            error.set_hint(string_value_hint(key_text, other, written));
+            return Err(error);
         }
         _ => {
             let mut error = unknown_key(key_text);
@@ -311,20 +316,13 @@ fn relocate(text: &str, value: &Spanned<DeValue<'_>>, error: PolicyError) -> Pol
     }
 }
 
-fn located(text: &str, span: Range<usize>, message: &str) -> PolicyError {
+/// Creates an error located at the byte range `span` of the file `text`.
+pub(crate) fn located(text: &str, span: Range<usize>, message: &str) -> PolicyError {
     let span = Span {
         start: span.start,
         end: span.end,
     };
     PolicyError::located(text, Located::new(span, message))
-}
-
-fn toml_error(text: &str, error: &toml::de::Error) -> PolicyError {
-    let message = format!("invalid TOML: {}", error.message().trim_end());
-    match error.span() {
-        Some(span) => located(text, span, &message),
-        None => PolicyError::unlocated(message),
-    }
 }
 
 fn unknown_top_level_key(text: &str, key: &Spanned<std::borrow::Cow<'_, str>>) -> PolicyError {
@@ -340,6 +338,25 @@ fn unknown_top_level_key(text: &str, key: &Spanned<std::borrow::Cow<'_, str>>) -
     let mut error = located(text, key.span(), &format!("unknown key `{name}`"));
     error.set_hint(hint);
     error
+}
+
+/// Shows how to write the value of `key`, which takes a string, after it
+/// was given as `value`.
+fn string_value_hint(key: &str, value: &DeValue<'_>, written: &str) -> String {
+    if key == "half_open_timeout" {
+        return match value {
+            DeValue::Integer(_) | DeValue::Float(_) => format!(
+                "write a duration string with a unit, such as \"{}s\"",
+                shorten(written)
+            ),
+            _ => "write a duration string such as \"30s\"".to_owned(),
+        };
+    }
+    let example = ComponentKind::ALL
+        .into_iter()
+        .find(|kind| kind.name() == key)
+        .map_or("all()", ComponentKind::example);
+    format!("write the expression as a quoted string, such as \"{example}\"")
 }
 
 /// Names the type of a TOML value for a message.

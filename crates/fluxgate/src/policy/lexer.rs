@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::error::Located;
+use super::error::{Located, shorten};
 use super::number::{Decimal, NumberError, duration_from_nanos};
 use crate::duration::DisplayDuration;
 
@@ -53,6 +53,11 @@ const UNITS: [(&str, u128); 4] = [
     ("s", 1_000_000_000),
     ("ms", 1_000_000),
 ];
+
+/// Returns `true` for the name of a duration unit: `ms`, `s`, `m` or `h`.
+pub(crate) fn is_unit(name: &str) -> bool {
+    UNITS.iter().any(|(unit, _)| *unit == name)
+}
 
 pub(crate) struct Lexer<'a> {
     text: &'a str,
@@ -131,7 +136,24 @@ impl<'a> Lexer<'a> {
     }
 
     fn unexpected_character(&self) -> Located {
-        let character = self.text[self.position..].chars().next().unwrap_or('\0');
+        let rest = &self.text[self.position..];
+        let digits = rest.strip_prefix('.').map_or(0, |fraction| {
+            fraction.bytes().take_while(u8::is_ascii_digit).count()
+        });
+        if digits > 0 {
+            let span = Span {
+                start: self.position,
+                end: self.position + 1 + digits,
+            };
+            let written = shorten(&rest[..1 + digits]);
+            return Located::new(
+                span,
+                format!("expected a digit before the decimal point of `{written}`"),
+            )
+            .with_label(format!("did you mean `0{written}`?"));
+        }
+
+        let character = rest.chars().next().unwrap_or('\0');
         let span = Span {
             start: self.position,
             end: self.position + character.len_utf8(),
@@ -277,15 +299,15 @@ impl<'a> Lexer<'a> {
             start,
             end: self.position,
         };
-        let written = &self.text[span.start..span.end];
+        let written = shorten(&self.text[span.start..span.end]);
         let duration = match failure {
             None => duration_from_nanos(nanos),
             Some(DurationFailure::Number(NumberError::TooLarge)) => None,
-            Some(other) => return Err(other.error(span, written)),
+            Some(other) => return Err(other.error(span, &written)),
         };
         match duration {
             Some(duration) => Ok(self.token(TokenKind::Duration(duration), start)),
-            None => Err(DurationFailure::Number(NumberError::TooLarge).error(span, written)),
+            None => Err(DurationFailure::Number(NumberError::TooLarge).error(span, &written)),
         }
     }
 }
@@ -297,7 +319,7 @@ impl Lexer<'_> {
                 start,
                 end: self.position,
             };
-            let written = &self.text[start..self.position];
+            let written = shorten(&self.text[start..self.position]);
             return Located::new(span, format!("missing unit at the end of `{written}`"))
                 .with_label("expected ms, s, m or h");
         }
@@ -305,7 +327,7 @@ impl Lexer<'_> {
             start: unit_start,
             end: self.position,
         };
-        Located::new(span, format!("unknown duration unit `{unit}`"))
+        Located::new(span, format!("unknown duration unit `{}`", shorten(unit)))
             .with_label("expected ms, s, m or h")
     }
 }
@@ -327,10 +349,13 @@ impl DurationFailure {
                 span,
                 format!("duration `{written}` is not a whole number of nanoseconds"),
             ),
+            // Duration::MAX is 18446744073709551615.999999999 seconds, and a
+            // Julian year 31557600 seconds.
             DurationFailure::Number(_) => Located::new(
                 span,
                 format!(
-                    "duration `{written}` is longer than the maximum of {}",
+                    "duration `{written}` is longer than the maximum of {} (about 585 billion \
+                     years)",
                     DisplayDuration(Duration::MAX)
                 ),
             ),
@@ -399,7 +424,8 @@ mod tests {
             ),
             (
                 "18446744073709551616s",
-                "duration `18446744073709551616s` is longer than the maximum of 18446744073709551615.999999999s",
+                "duration `18446744073709551616s` is longer than the maximum of \
+                 18446744073709551615.999999999s (about 585 billion years)",
             ),
         ];
         for (text, message) in cases {
@@ -448,5 +474,34 @@ mod tests {
             "expected digits after the decimal point"
         );
         assert_eq!(error("- 1").message, "expected digits after `-`");
+        assert_eq!(error(". 5").message, "unexpected character `.`");
+    }
+
+    #[test]
+    fn leading_decimal_point_suggests_a_zero() {
+        let located = error("f(.5)");
+        assert_eq!(
+            located.message,
+            "expected a digit before the decimal point of `.5`"
+        );
+        assert_eq!(located.label, "did you mean `0.5`?");
+        assert_eq!(located.span, Span { start: 2, end: 4 });
+    }
+
+    #[test]
+    fn long_durations_are_shortened_in_messages() {
+        let digits = "9".repeat(400);
+        assert_eq!(
+            error(&format!("{digits}h")).message,
+            format!(
+                "duration `{}…` is longer than the maximum of \
+                 18446744073709551615.999999999s (about 585 billion years)",
+                "9".repeat(40)
+            )
+        );
+        assert_eq!(
+            error(&format!("5{}", "x".repeat(100))).message,
+            format!("unknown duration unit `{}…`", "x".repeat(40))
+        );
     }
 }

@@ -72,6 +72,8 @@ mod window;
 #[cfg(feature = "policy-file")]
 mod file;
 #[cfg(feature = "policy-file")]
+mod toml_error;
+#[cfg(feature = "policy-file")]
 mod toml_string;
 
 pub use error::PolicyError;

@@ -3,7 +3,7 @@
 
 use std::ops::{BitAnd, BitOr, Not};
 
-use super::error::{Located, PolicyError};
+use super::error::{Located, PolicyError, shorten};
 use super::signature::Function;
 use super::suggest::nearest;
 use super::syntax::{self, Call, ComponentKind, Expr};
@@ -75,15 +75,16 @@ fn single_call<T>(
 /// component kind, or a tracker that exists only in code.
 fn unknown_function<T>(call: &Call<'_>, functions: &[Function<T>], kind: ComponentKind) -> Located {
     let name = call.name;
+    let written = shorten(name);
     let span = call.name_span;
     if kind == ComponentKind::Tracker && matches!(name, "custom" | "type_of") {
-        let message = format!("`{name}` trackers can be built in code but not in a policy");
+        let message = format!("`{written}` trackers can be built in code but not in a policy");
         return Located::new(span, message).with_label("use `kind(...)` to match error kind names");
     }
 
     let names = functions.iter().map(|function| function.name);
     if let Some(suggestion) = nearest(name, names.clone()) {
-        let message = format!("unknown function `{name}` in {}", kind.name());
+        let message = format!("unknown function `{written}` in {}", kind.name());
         return Located::new(span, message).with_label(format!("did you mean `{suggestion}`?"));
     }
 
@@ -92,11 +93,11 @@ fn unknown_function<T>(call: &Call<'_>, functions: &[Function<T>], kind: Compone
         .find(|&other| other != kind && function_names(other).contains(&name));
     let message = match owner {
         Some(owner) => format!(
-            "`{name}` is a {} function, not a {} function",
+            "`{written}` is a {} function, not a {} function",
             owner.name(),
             kind.name()
         ),
-        None => format!("unknown function `{name}` in {}", kind.name()),
+        None => format!("unknown function `{written}` in {}", kind.name()),
     };
     let known: Vec<_> = names.collect();
     Located::new(span, message).with_label(format!("expected one of: {}", known.join(", ")))

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::error::{Located, PolicyError};
-use super::lexer::{Lexer, Span, TokenKind};
+use super::error::{Located, PolicyError, shorten};
+use super::lexer::{Lexer, Span, Token, TokenKind, is_unit};
 use super::suggest::nearest;
 use super::{PolicyPermit, PolicyRetry, PolicyTracker, PolicyTripper};
 use super::{parse_permit, parse_retry, parse_tracker, parse_tripper, parse_window};
@@ -202,16 +202,35 @@ impl fmt::Display for Policy {
 /// # Ok::<(), fluxgate::policy::PolicyError>(())
 /// ```
 pub fn parse_duration(text: &str) -> Result<Duration, PolicyError> {
-    single_token(text, "a duration such as `2m`", |kind| match kind {
+    let read = |kind: &TokenKind<'_>| match kind {
         TokenKind::Duration(duration) => Some(*duration),
         _ => None,
-    })
+    };
+    single_token(text, "a duration such as `2m`", read, unit_hint)
+}
+
+/// Suggests a unit for a number given as a duration, written after it with
+/// no space.
+fn unit_hint(token: &Token<'_>, next: &Token<'_>, text: &str) -> String {
+    let TokenKind::Number(_) = token.kind else {
+        return String::new();
+    };
+    let number = shorten(&text[token.span.start..token.span.end]);
+    match next.kind {
+        TokenKind::Name(unit) if is_unit(unit) => {
+            format!("write the unit right after its number, with no space: `{number}{unit}`")
+        }
+        _ => format!("add a unit: `{number}s`, or ms, m or h"),
+    }
 }
 
 fn parse_max_half_open_calls(text: &str) -> Result<u32, PolicyError> {
-    let count = single_token(text, "a whole number such as `10`", |kind| match kind {
+    let read = |kind: &TokenKind<'_>| match kind {
         TokenKind::Number(decimal) => decimal.to_u64().ok(),
         _ => None,
+    };
+    let count = single_token(text, "a whole number such as `10`", read, |_, _, _| {
+        String::new()
     })?;
     u32::try_from(count)
         .map_err(|_| breaker::max_half_open_calls_error(count))
@@ -219,11 +238,14 @@ fn parse_max_half_open_calls(text: &str) -> Result<u32, PolicyError> {
         .map_err(|error| whole_value_error(text, &error))
 }
 
-/// Reads `text` as exactly one token that `read` accepts.
+/// Reads `text` as exactly one token that `read` accepts. When `read`
+/// rejects the token, `hint` gets it, the token after it and `text`, and
+/// returns a hint for the error or an empty string.
 fn single_token<T>(
     text: &str,
     expected: &str,
     read: impl Fn(&TokenKind<'_>) -> Option<T>,
+    hint: impl Fn(&Token<'_>, &Token<'_>, &str) -> String,
 ) -> Result<T, PolicyError> {
     let mut lexer = Lexer::new(text);
     let result = lexer.next_token().and_then(|token| {
@@ -237,12 +259,12 @@ fn single_token<T>(
                 let found = if written.is_empty() {
                     "nothing".to_owned()
                 } else {
-                    format!("`{written}`")
+                    format!("`{}`", shorten(written))
                 };
-                Err(Located::new(
-                    token.span,
-                    format!("expected {expected}, found {found}"),
-                ))
+                Err(
+                    Located::new(token.span, format!("expected {expected}, found {found}"))
+                        .with_label(hint(&token, &next, text)),
+                )
             }
         }
     });

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::error::Located;
+use super::error::{Located, shorten};
 use super::lexer::Span;
 use super::number::NumberError;
 use super::suggest::nearest;
@@ -216,7 +216,7 @@ impl<'c, 'a> Args<'c, 'a> {
             param.kind.describe(),
             param.name,
             self.function,
-            argument.text
+            shorten(argument.text)
         );
         let label = match (param.kind, &argument.value) {
             (ArgKind::Duration, Value::Number(_)) => "add a unit: ms, s, m or h",
@@ -260,7 +260,7 @@ impl<'c, 'a> Args<'c, 'a> {
             Err(NumberError::TooLarge) => {
                 let message = format!(
                     "number `{}` is too large for `{}` of {}",
-                    argument.text,
+                    shorten(argument.text),
                     self.param(index).name,
                     self.function
                 );
@@ -371,7 +371,7 @@ fn named_index<T>(function: &Function<T>, name: &str, span: Span) -> Result<usiz
         Some(suggestion) => format!("did you mean `{suggestion}`?"),
         None => format!("expected `{}`", function.usage()),
     };
-    let message = format!("unknown argument `{name}` for {}", function.name);
+    let message = format!("unknown argument `{}` for {}", shorten(name), function.name);
     Err(Located::new(span, message).with_label(label))
 }
 

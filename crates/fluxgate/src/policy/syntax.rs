@@ -12,8 +12,8 @@
 
 use std::time::Duration;
 
-use super::error::Located;
-use super::lexer::{Lexer, Span, Token, TokenKind};
+use super::error::{Located, shorten};
+use super::lexer::{Lexer, Span, Token, TokenKind, is_unit};
 use super::number::Decimal;
 
 /// The deepest an expression may nest. Each `!`, `&`, `|` and pair of
@@ -54,7 +54,8 @@ impl ComponentKind {
         matches!(self, ComponentKind::Tracker | ComponentKind::Tripper)
     }
 
-    const fn example(self) -> &'static str {
+    /// Returns a short valid expression of this kind, for messages.
+    pub(crate) const fn example(self) -> &'static str {
         match self {
             ComponentKind::Window => "count(100)",
             ComponentKind::Tracker => "all()",
@@ -228,6 +229,7 @@ impl<'a> Parser<'a> {
     fn call(&mut self, name: &'a str) -> Result<Call<'a>, Located> {
         let name_span = self.advance()?.span;
         if self.current.kind != TokenKind::OpenParen {
+            let name = shorten(name);
             return Err(self
                 .unexpected(&format!("`(` after `{name}`"))
                 .with_label(format!("write `{name}(...)` to call it")));
@@ -242,7 +244,16 @@ impl<'a> Parser<'a> {
                     self.advance()?;
                 }
                 TokenKind::CloseParen => {}
-                _ => return Err(self.unexpected("`,` or `)`")),
+                _ => {
+                    let error = self.unexpected("`,` or `)`");
+                    let hint = arguments
+                        .last()
+                        .and_then(|last| self.split_value_hint(last));
+                    return Err(match hint {
+                        Some(hint) => error.with_label(hint),
+                        None => error,
+                    });
+                }
             }
         }
         let close = self.advance()?.span;
@@ -259,7 +270,7 @@ impl<'a> Parser<'a> {
         if let TokenKind::Name(text) = self.current.kind {
             let span = self.advance()?.span;
             if self.current.kind != TokenKind::Equals {
-                let message = format!("expected a value, found the name `{text}`");
+                let message = format!("expected a value, found the name `{}`", shorten(text));
                 return Err(Located::new(span, message).with_label(
                     "arguments are numbers, ratios, durations, strings, or `name=value`",
                 ));
@@ -291,29 +302,39 @@ impl<'a> Parser<'a> {
     }
 }
 
+impl Parser<'_> {
+    /// Explains an argument that a space split in two, when the current
+    /// token continues the argument `last`: a unit after its number
+    /// (`90 s`) or a further part of a duration (`1m 30s`).
+    fn split_value_hint(&self, last: &Argument<'_>) -> Option<String> {
+        let written = &self.text[self.current.span.start..self.current.span.end];
+        match (&last.value, &self.current.kind) {
+            (Value::Number(_), TokenKind::Name(unit)) if is_unit(unit) => Some(format!(
+                "write the unit right after its number, with no space: `{}{unit}`",
+                shorten(last.text)
+            )),
+            (Value::Duration(_), TokenKind::Duration(_)) => Some(format!(
+                "write the parts of a duration with no space between them: `{}{}`",
+                shorten(last.text),
+                shorten(written)
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// Names a token for a message: "`)`", "the number `5`", "the end of the
 /// expression".
 fn describe(token: &Token<'_>, text: &str) -> String {
-    let written = &text[token.span.start..token.span.end];
+    let written = shorten(&text[token.span.start..token.span.end]);
     match token.kind {
         TokenKind::End => "the end of the expression".to_owned(),
         TokenKind::Name(_) => format!("the name `{written}`"),
         TokenKind::Number(_) => format!("the number `{written}`"),
         TokenKind::Percent(_) => format!("the percentage `{written}`"),
         TokenKind::Duration(_) => format!("the duration `{written}`"),
-        TokenKind::String(_) => format!("the string {}", shorten(written)),
+        TokenKind::String(_) => format!("the string {written}"),
         _ => format!("`{written}`"),
-    }
-}
-
-/// Cuts a long string literal for a message.
-fn shorten(written: &str) -> String {
-    const LIMIT: usize = 40;
-    if written.chars().count() <= LIMIT {
-        written.to_owned()
-    } else {
-        let head: String = written.chars().take(LIMIT).collect();
-        format!("{head}…")
     }
 }
 
