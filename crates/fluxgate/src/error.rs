@@ -133,15 +133,36 @@ where
 /// assert_eq!(rejected.retry_after(), Some(Duration::from_secs(20)));
 /// # Ok::<(), fluxgate::ConfigError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Rejected {
+    // The wait in nanoseconds, or `UNKNOWN_WAIT`. One word rather than an
+    // `Option<Duration>` keeps a `Result` carrying a rejection small enough
+    // to come back in registers.
+    retry_after_nanos: u64,
     state: State,
-    retry_after: Option<Duration>,
 }
 
+/// The `retry_after_nanos` of a rejection whose wait is unknown. The
+/// breaker's clock readings are nanoseconds in a `u64` and its "never"
+/// deadline is `u64::MAX`, so no known wait reaches this value.
+const UNKNOWN_WAIT: u64 = u64::MAX;
+
 impl Rejected {
-    pub(crate) const fn new(state: State, retry_after: Option<Duration>) -> Self {
-        Rejected { state, retry_after }
+    /// Creates a rejection with no known wait.
+    pub(crate) const fn new(state: State) -> Self {
+        Rejected {
+            retry_after_nanos: UNKNOWN_WAIT,
+            state,
+        }
+    }
+
+    /// Creates a rejection after which a call may pass in `nanos`
+    /// nanoseconds.
+    pub(crate) const fn after_nanos(state: State, nanos: u64) -> Self {
+        Rejected {
+            retry_after_nanos: nanos,
+            state,
+        }
     }
 
     /// Returns the state that rejected the call.
@@ -158,7 +179,20 @@ impl Rejected {
     /// time, not a promise: the call that comes then may still be rejected
     /// by the half-open permit or probe limit.
     pub const fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        if self.retry_after_nanos == UNKNOWN_WAIT {
+            None
+        } else {
+            Some(Duration::from_nanos(self.retry_after_nanos))
+        }
+    }
+}
+
+impl fmt::Debug for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejected")
+            .field("state", &self.state)
+            .field("retry_after", &self.retry_after())
+            .finish()
     }
 }
 
@@ -170,7 +204,7 @@ impl fmt::Display for Rejected {
             _ => "open",
         };
         write!(f, "call not permitted: the circuit breaker is {state}")?;
-        if let Some(wait) = self.retry_after {
+        if let Some(wait) = self.retry_after() {
             // Whole milliseconds, rounded up, so the message never invites a
             // retry before the wait is over.
             let millis = u64::try_from(wait.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
@@ -340,5 +374,33 @@ pub(crate) fn check_count(
         Err(ConfigError::new(component, parameter, count, "at least 1"))
     } else {
         Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_debug_shows_wait() {
+        let open = Rejected::after_nanos(State::Open, 1_500_000_000);
+        assert_eq!(
+            format!("{open:?}"),
+            "Rejected { state: Open, retry_after: Some(1.5s) }"
+        );
+        let forced = Rejected::new(State::ForcedOpen);
+        assert_eq!(
+            format!("{forced:?}"),
+            "Rejected { state: ForcedOpen, retry_after: None }"
+        );
+    }
+
+    #[test]
+    fn rejection_result_fits_two_words() {
+        assert_eq!(size_of::<Rejected>(), 16);
+        assert_eq!(
+            size_of::<Result<u64, Error<std::convert::Infallible>>>(),
+            16
+        );
     }
 }

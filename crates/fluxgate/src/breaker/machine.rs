@@ -213,16 +213,28 @@ impl Machine {
     /// Returns the time a call starts, when the breaker times its calls.
     #[inline]
     pub(crate) fn start(&self) -> Option<Duration> {
-        self.rules.timed.then(|| self.clock.now())
+        if self.rules.timed {
+            Some(self.read_clock())
+        } else {
+            None
+        }
     }
 
+    /// Reads the clock out of line, so that the untimed call path, inlined
+    /// into every caller, stays small.
+    #[inline(never)]
+    fn read_clock(&self) -> Duration {
+        self.clock.now()
+    }
+
+    #[inline(never)]
     fn admit_slowly(&self) -> Result<Ticket, Rejected> {
         loop {
             // Acquire: as in `state`.
             let word = Word(self.word.load(Ordering::Acquire));
             let probe = match word.state() {
                 State::Closed | State::MetricsOnly | State::Disabled => false,
-                State::ForcedOpen => return Err(Rejected::new(State::ForcedOpen, None)),
+                State::ForcedOpen => return Err(Rejected::new(State::ForcedOpen)),
                 State::Open => {
                     self.leave_open(word)?;
                     continue;
@@ -245,8 +257,11 @@ impl Machine {
         // checks the epoch.
         let ready_at = self.ready_at.load(Ordering::Relaxed);
         if now < ready_at {
-            let retry_after = (ready_at != NEVER).then(|| Duration::from_nanos(ready_at - now));
-            return Err(Rejected::new(State::Open, retry_after));
+            return Err(if ready_at == NEVER {
+                Rejected::new(State::Open)
+            } else {
+                Rejected::after_nanos(State::Open, ready_at - now)
+            });
         }
         self.transition(Some(word.epoch()), State::HalfOpen, || Reason::RetryDue);
         Ok(())
@@ -268,7 +283,7 @@ impl Machine {
             return Ok(None);
         }
 
-        let rejected = Rejected::new(State::HalfOpen, None);
+        let rejected = Rejected::new(State::HalfOpen);
         let probability = self.rules.permit.probability(elapsed);
         let permitted = probability >= 1.0 || self.rng.next_f64() < probability;
         if !permitted {
@@ -360,9 +375,10 @@ impl Machine {
 
     /// Returns `true` when a success of `ticket`'s call, untimed, would
     /// change nothing: the breaker records nothing in its state, or its
-    /// period is over, or its window is full of plain successes and the
-    /// failure streak is zero, so the window stays as it is and the tripper
-    /// would judge exactly what it judged after the last outcome.
+    /// window is full of plain successes and the failure streak is zero, so
+    /// the window stays as it is and the tripper would judge exactly what it
+    /// judged after the last outcome. A call of a finished period may get
+    /// either result, since `record` drops it.
     ///
     /// Steady healthy traffic completes here with loads alone, inlined into
     /// the caller, and never writes a shared cache line.
@@ -377,11 +393,13 @@ impl Machine {
                 let WindowState::Count(window) = &self.period.window else {
                     return false;
                 };
-                // Acquire: as in `record`.
-                let word = Word(self.word.load(Ordering::Acquire));
+                // No epoch check is needed. The window's words carry their
+                // period's tag, so a finished period reads as empty and the
+                // call goes on to `record`, which drops it. A finished period
+                // whose words are not yet reset ends the call here, which
+                // records nothing either.
                 let tag = tag_of_epoch(ticket.epoch());
-                word.epoch() != ticket.epoch()
-                    || (window.is_full_of_plain_successes(tag) && self.period.streak.get(tag) == 0)
+                window.is_full_of_plain_successes(tag) && self.period.streak.get(tag) == 0
             }
             _ => false,
         }

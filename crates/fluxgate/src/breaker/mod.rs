@@ -108,6 +108,7 @@ impl<K> CircuitBreaker<K> {
     /// assert_eq!(value, 42);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn call<T, E, F>(&self, f: F) -> Result<T, Error<E>>
     where
         F: FnOnce() -> Result<T, E>,

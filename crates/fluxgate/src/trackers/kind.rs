@@ -323,7 +323,7 @@ mod tests {
         let inner: crate::Error<String> = crate::Error::Inner("http_503".to_owned());
         assert_eq!(inner.kind_name(), "http_503");
         let rejected: crate::Error<String> =
-            crate::Error::Rejected(crate::Rejected::new(crate::State::Open, None));
+            crate::Error::Rejected(crate::Rejected::new(crate::State::Open));
         assert_eq!(rejected.kind_name(), "Rejected");
     }
 

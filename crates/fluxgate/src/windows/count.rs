@@ -181,18 +181,29 @@ impl CountState {
 
     /// Returns `true` when the ring of period `tag` is full and holds only
     /// successes without a duration or a slow mark.
-    #[inline]
+    ///
+    /// Every healthy call runs this check, so its common case, a window
+    /// with no durations or slow marks to check, is inlined into the caller.
+    #[inline(always)]
     pub(crate) fn is_full_of_plain_successes(&self, tag_now: u16) -> bool {
         self.head.get(tag_now) >= self.size
             && self.failures.get(tag_now) == 0
-            && self.extras.as_deref().is_none_or(|extras| {
-                !extras.keeps_durations
-                    && extras
-                        .slow
-                        .iter()
-                        .take(self.slow_len)
-                        .all(|counter| counter.get(tag_now) == 0)
-            })
+            && self
+                .extras
+                .as_deref()
+                .is_none_or(|extras| self.extras_are_empty(extras, tag_now))
+    }
+
+    /// Returns `true` when the ring keeps no durations and contains no slow
+    /// marks in period `tag`.
+    #[inline(never)]
+    fn extras_are_empty(&self, extras: &Extras, tag_now: u16) -> bool {
+        !extras.keeps_durations
+            && extras
+                .slow
+                .iter()
+                .take(self.slow_len)
+                .all(|counter| counter.get(tag_now) == 0)
     }
 
     /// Claims the next position and returns its slot index.
